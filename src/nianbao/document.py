@@ -1,0 +1,81 @@
+"""The document model every reader produces: paragraphs and cell grids with provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a piece of text was read: a line, a page position, or a source table cell."""
+
+    line: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    confidence: float | None = None
+
+    def to_json(self) -> dict:
+        out = {}
+        for name in ("line", "page", "bbox", "table", "row", "col", "confidence"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value) if name == "bbox" else value
+        return out
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A line or paragraph of running text."""
+
+    text: str
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One cell of a source table; merged cells keep their span."""
+
+    text: str
+    ref: Ref
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table as rows of cells, in reading order."""
+
+    rows: tuple[tuple[GridCell, ...], ...]
+    ref: Ref = field(default_factory=Ref)
+
+
+Block = Paragraph | Grid
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str
+    sha256: str
+    format: str  # txt, md, html, docx, doc, pdf, image
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader hands to the parser."""
+
+    source: Source
+    blocks: tuple[Block, ...]
+
+    def text(self) -> str:
+        """All text, paragraphs and table cells, in reading order."""
+        parts: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                parts.append(block.text)
+            else:
+                parts.extend("\t".join(c.text for c in row) for row in block.rows)
+        return "\n".join(parts)

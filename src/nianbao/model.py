@@ -1,0 +1,136 @@
+"""The Report: the statutory structure of one annual report, every figure with its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Ref, Source
+
+CONTRACT_VERSION = 1
+TABLE_IDS = ("t2", "t3", "t4")
+
+
+@dataclass
+class Cell:
+    """One table figure: its value (None for a blank), the raw text and where it was read."""
+
+    value: int | float | None
+    raw: str
+    ref: Ref = field(default_factory=Ref)
+    unit: str | None = None  # a unit printed inside the cell (件, 元, 万元)
+    placeholder: bool = False  # a placeholder such as "/", "—", "无" rather than an empty cell
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None
+
+    def provenance(self) -> dict:
+        out: dict = {"raw": self.raw, **self.ref.to_json()}
+        if self.unit:
+            out["unit"] = self.unit
+        if self.value is None:
+            out["blank"] = "placeholder" if self.placeholder else "empty"
+        return out
+
+
+@dataclass
+class SectionText:
+    title: str
+    text: str
+    ref: Ref = field(default_factory=Ref)
+    number: str = ""  # the numeral as printed (一 … 六), for renumbering checks
+    order: int = 0  # position among the headings found
+
+
+@dataclass
+class ExtraRow:
+    """A row outside the statutory template (a local extension or a printed subtotal)."""
+
+    table: str
+    label: str
+    values: dict[str, Cell]
+    group: str = ""
+
+
+@dataclass
+class Fact:
+    """A metadata value with the text it was read from."""
+
+    value: object
+    raw: str
+    ref: Ref = field(default_factory=Ref)
+    how: str = ""  # title, signature, period, text …
+
+
+@dataclass
+class Report:
+    source: Source
+    agency: str | None = None
+    region: str | None = None
+    year: int | None = None
+    template: str | None = None
+    published: str | None = None
+    sections: dict[str, SectionText | None] = field(default_factory=dict)
+    tables: dict[str, dict[str, dict[str, Cell]]] = field(
+        default_factory=lambda: {t: {} for t in TABLE_IDS}
+    )
+    extra: list[ExtraRow] = field(default_factory=list)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def cell(self, table: str, row: str, col: str) -> Cell | None:
+        return self.tables.get(table, {}).get(row, {}).get(col)
+
+    def value(self, table: str, row: str, col: str) -> int | float | None:
+        c = self.cell(table, row, col)
+        return None if c is None else c.value
+
+    def has_row(self, table: str, row: str) -> bool:
+        return row in self.tables.get(table, {})
+
+    def to_json(self) -> dict:
+        """The contract's Report JSON (../shared/spec/contract.md §1)."""
+        out: dict = {
+            "contract": CONTRACT_VERSION,
+            "source": {
+                "path": self.source.path,
+                "sha256": self.source.sha256,
+                "format": self.source.format,
+            },
+            "agency": self.agency,
+            "region": self.region,
+            "year": self.year,
+            "template": self.template,
+            "published": self.published,
+            "sections": {
+                key: None if s is None else {"title": s.title, "text": s.text}
+                for key, s in self.sections.items()
+            },
+        }
+        provenance: dict = {}
+        for tid in TABLE_IDS:
+            table: dict = {}
+            for row, cols in self.tables.get(tid, {}).items():
+                table[row] = {col: cell.value for col, cell in cols.items()}
+                for col, cell in cols.items():
+                    provenance[f"{tid}.{row}.{col}"] = cell.provenance()
+            extras = [e for e in self.extra if e.table == tid]
+            if extras:
+                table["extra"] = [
+                    {
+                        "label": e.label,
+                        "values": {k: c.value for k, c in e.values.items()},
+                        **({"group": e.group} if e.group else {}),
+                    }
+                    for e in extras
+                ]
+            out[tid] = table
+        for key, fact in self.facts.items():
+            provenance[key] = {"raw": fact.raw, "how": fact.how, **fact.ref.to_json()}
+        for key, sec in self.sections.items():
+            if sec is not None:
+                provenance[f"sections.{key}"] = {"raw": sec.title, **sec.ref.to_json()}
+        out["provenance"] = provenance
+        out["diagnostics"] = {"missing": list(self.missing), "notes": list(self.notes)}
+        return out

@@ -1,0 +1,168 @@
+"""Document → Report: the statutory structure, every figure with its source."""
+
+from __future__ import annotations
+
+from ..document import Document, GridCell, Paragraph
+from ..model import Report
+from ..template import GOV2019, GOV2021, TEMPLATES, Template
+from ..template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
+from . import meta
+from .simplify import simplified
+from .tables import T4_WIDTH, Found, Walker, extra_row, fit, place_by_x, sum_holds, to_cell
+
+_T2_ONLY_2019 = ("other_services", "procurement")
+
+
+def parse_document(doc: Document) -> Report:
+    """Turn a read document into a Report."""
+    blocks = simplified(doc.blocks)
+    report = Report(source=doc.source)
+    found = Walker().walk(blocks)
+    t2_template = _t2_template(found)
+    t3_template = _t3_template(found)
+    _fill_t2(report, found, t2_template)
+    _fill_t3(report, found)
+    _fill_t4(report, found)
+    report.template = _template(t2_template, t3_template, found)
+    _fill_meta(report, blocks)
+    _note_missing(report, found, t2_template, t3_template)
+    if found.duplicates:
+        report.notes.append(f"表格行重复出现 {found.duplicates} 次，按首次出现取值")
+    return report
+
+
+# ── template ─────────────────────────────────────────────────────────────────────
+def _t2_template(found: Found) -> str | None:
+    votes = dict(found.t2_templates)
+    for key in _T2_ONLY_2019:
+        if ("t2", key) in found.rows:
+            votes["2019"] = votes.get("2019", 0) + 1
+    if votes.get("2019", 0) != votes.get("2021", 0):
+        return max(votes, key=votes.get)
+    licensing = found.rows.get(("t2", "licensing"))
+    if licensing is not None and licensing.values:
+        n = len([v for v in licensing.values if v.text.strip()])
+        return "2019" if n >= 2 else "2021"
+    if any(t == "t2" for t, _ in found.rows):
+        return None
+    return None
+
+
+def _t3_template(found: Found) -> str | None:
+    if any(("t3", k) in found.rows for k in T3_OTHER_ROWS_2021):
+        return "2021"
+    if ("t3", T3_OTHER_ROW_2019) in found.rows:
+        return "2019"
+    return None
+
+
+def _template(t2: str | None, t3: str | None, found: Found) -> str | None:
+    if t2 and t3:
+        return t2 if t2 == t3 else "hybrid"
+    return t2 or t3
+
+
+# ── tables ───────────────────────────────────────────────────────────────────────
+def _fill_t2(report: Report, found: Found, template_id: str | None) -> None:
+    tpl = TEMPLATES[template_id or "2021"]
+    for (table, key), raw in found.rows.items():
+        if table != "t2":
+            continue
+        row_keys = {r.key for r in tpl.t2.all_rows()}
+        if key not in row_keys:
+            other = GOV2019 if tpl is GOV2021 else GOV2021
+            report.extra.append(extra_row(raw, other.t2, raw.label.text))
+            report.notes.append(f"表二“{raw.label.text}”不属于{tpl.id}年模板")
+            continue
+        cols = tpl.t2.cols_of(key)
+        report.tables["t2"][key] = _row_cells(raw.values, [c.key for c in cols], found, "t2", None)
+
+
+def _fill_t3(report: Report, found: Found) -> None:
+    table = GOV2021.t3
+    keys = [c.key for c in table.cols]
+    order = {r.key: i for i, r in enumerate((*GOV2021.t3.rows, *GOV2019.t3.rows))}
+    rows = sorted((k for t, k in found.rows if t == "t3"), key=lambda k: order.get(k, 99))
+    for key in rows:
+        raw = found.rows[("t3", key)]
+        report.tables["t3"][key] = _row_cells(raw.values, keys, found, "t3", sum_holds(table))
+    for raw in found.groups:
+        report.extra.append(extra_row(raw, table, raw.label.text))
+
+
+def _row_cells(values: list[GridCell], keys: list[str], found: Found, table: str, sums_ok) -> dict:
+    placed = None
+    if len([v for v in values if v.text.strip()]) < len(keys):
+        centers = [found.col_x.get(f"{table}.{k}", [None])[-1] for k in keys]
+        if all(c is not None for c in centers):
+            placed = place_by_x([v for v in values if v.text.strip()], centers)
+    cells = placed if placed is not None else fit(values, len(keys), sums_ok)[0]
+    return {k: to_cell(v) for k, v in zip(keys, cells, strict=True)}
+
+
+def _fill_t4(report: Report, found: Found) -> None:
+    groups = [r.key for r in GOV2021.t4.rows]
+    cols = [c.key for c in GOV2021.t4.cols]
+    runs = [(g, [c for c in vals]) for g, vals in found.t4_runs]
+    if not runs:
+        return
+    named = [g for g, _ in runs if g]
+    if len(runs) > 1 and len(set(named)) == len(runs):
+        for group, values in runs:
+            cells, _ = fit(values, len(cols))
+            report.tables["t4"][group] = {k: to_cell(v) for k, v in zip(cols, cells, strict=True)}
+        return
+    flat = [c for _, vals in runs for c in vals]
+    filled = [c for c in flat if c.text.strip()]
+    cells = None
+    if len(filled) < T4_WIDTH and len(found.t4_x) == T4_WIDTH:
+        cells = place_by_x(filled, sorted(found.t4_x))
+    if cells is None:
+        cells, _ = fit(flat, T4_WIDTH)
+    for n, group in enumerate(groups):
+        part = cells[n * 5 : n * 5 + 5]
+        report.tables["t4"][group] = {k: to_cell(v) for k, v in zip(cols, part, strict=True)}
+
+
+# ── metadata ─────────────────────────────────────────────────────────────────────
+def _fill_meta(report: Report, blocks) -> None:
+    paras = meta.paragraphs(blocks)
+    headings = meta.find_headings(paras)
+    report.sections = meta.sections(paras, headings)
+    first = headings[0].index if headings else min(len(paras), 12)
+    preamble = paras[: min(first, 12)]
+    overview = report.sections.get("overview")
+    year = meta.find_year(preamble, paras, overview.text if overview else None)
+    agency = meta.find_agency(preamble, paras)
+    published = meta.find_published(preamble, paras)
+    for name, fact in (("year", year), ("agency", agency), ("published", published)):
+        if fact is not None:
+            setattr(report, name, fact.value)
+            report.facts[name] = fact
+    report.region = meta.find_region(report.agency)
+
+
+def _note_missing(report: Report, found: Found, t2: str | None, t3: str | None) -> None:
+    tpl: Template = TEMPLATES.get(report.template or "", GOV2021) if report.template != "hybrid" else GOV2021
+    for key, sec in report.sections.items():
+        if sec is None:
+            report.missing.append(f"sections.{key}")
+    t2_tpl = TEMPLATES.get(t2 or tpl.id, GOV2021)
+    t3_tpl = TEMPLATES.get(t3 or tpl.id, GOV2021)
+    for table in (t2_tpl.t2, t3_tpl.t3, tpl.t4):
+        for row in table.all_rows():
+            if row.key not in report.tables[table.id]:
+                if table.id == "t3" and row.key in (*T3_OTHER_ROWS_2021, T3_OTHER_ROW_2019) and t3 != t3_tpl.id:
+                    continue
+                report.missing.append(f"{table.id}.{row.key}")
+
+
+def parse(path: str) -> Report:
+    """Read and parse one report file."""
+    from ..read import read_path
+
+    return parse_document(read_path(path))
+
+
+__all__ = ["parse", "parse_document"]
+_ = Paragraph

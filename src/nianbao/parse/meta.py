@@ -1,0 +1,212 @@
+"""Metadata of a report: sections, report year, agency, region, publication date."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..document import Paragraph, Ref
+from ..model import Fact, SectionText
+from ..template import SECTIONS
+from .labels import candidates, section_of
+from .normalize import norm
+
+_HEADING = re.compile(
+    r"^[#*\s\u3000]*(?:(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．，,:：]|第(?P<part>[一二三四五六七八九十]{1,3})部分[\s:：、]*)\s*(?P<title>\S.*?)[\s\u3000]*$"
+)
+_SECTION_NUMBER = {s.key: s.number for s in SECTIONS}
+_SECTION_ORDER = [s.key for s in SECTIONS]
+
+
+@dataclass
+class Heading:
+    key: str
+    number: str
+    title: str
+    index: int  # position of the paragraph in the document's paragraph list
+    ref: Ref
+
+
+def paragraphs(blocks) -> list[Paragraph]:
+    return [b for b in blocks if isinstance(b, Paragraph)]
+
+
+def find_headings(paras: list[Paragraph]) -> list[Heading]:
+    """Section headings, first occurrence of each section, in document order."""
+    out: list[Heading] = []
+    seen: set[str] = set()
+    for i, p in enumerate(paras):
+        text = p.text.strip()
+        if len(text) > 60:
+            continue
+        m = _HEADING.match(text)
+        if not m:
+            continue
+        title = m.group("title").rstrip("。.:：")
+        if any(label.kind in ("row", "group") for label in candidates(text)):
+            continue  # a 表三 row label such as 一、本年新收政府信息公开申请数量
+        key = section_of(title)
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        out.append(Heading(key, m.group("num") or m.group("part"), text.lstrip("# "), i, p.ref))
+    return out
+
+
+def sections(paras: list[Paragraph], headings: list[Heading]) -> dict[str, SectionText | None]:
+    result: dict[str, SectionText | None] = dict.fromkeys(_SECTION_ORDER)
+    for n, h in enumerate(headings):
+        end = headings[n + 1].index if n + 1 < len(headings) else len(paras)
+        body = "\n".join(p.text for p in paras[h.index + 1 : end])
+        result[h.key] = SectionText(h.title, body, h.ref, h.number, n)
+    return result
+
+
+# ── year ───────────────────────────────────────────────────────────────────────────
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?(?!\s*\d{1,2}\s*月)")
+_PERIOD = re.compile(
+    r"(?:统计期限|统计期|统计时限|统计时间|数据统计)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_TITLE_WORDS = ("报告", "年报")
+
+
+def find_year(preamble: list[Paragraph], paras: list[Paragraph], overview: str | None) -> Fact | None:
+    for p in preamble:
+        if any(w in p.text for w in _TITLE_WORDS) or len(p.text) < 30:
+            m = _YEAR.search(p.text.replace(" ", ""))
+            if m and not _is_date_line(p.text):
+                return Fact(int(m.group(1)), p.text, p.ref, "title")
+    for p in paras[:80]:
+        m = _PERIOD.search(norm(p.text))
+        if m:
+            return Fact(int(m.group(1)), p.text[:80], p.ref, "period")
+    text = overview if overview else "\n".join(p.text for p in paras[:40])
+    years = Counter(int(y) for y in _YEAR.findall(text.replace(" ", "")) if 2000 <= int(y) <= 2100)
+    if years:
+        year, _ = max(years.items(), key=lambda kv: (kv[1], kv[0]))
+        return Fact(year, f"正文中出现 {years[year]} 次“{year}年”", Ref(), "text")
+    return None
+
+
+# ── dates ──────────────────────────────────────────────────────────────────────────
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0001123456789")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_DATE_LINE = re.compile(r"^[（(\[【]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)\]】]?$")
+_LABELLED_DATE = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)\s*[:：]?\s*")
+
+
+def _cn_date(text: str) -> str:
+    """二〇二〇年一月十六日 → 2020年1月16日."""
+
+    def tens(m: re.Match) -> str:
+        a, b = m.group(1), m.group(2)
+        return str((int(a) if a else 1) * 10 + (int(b) if b else 0))
+
+    t = text.translate(_CN_DIGITS)
+    return re.sub(r"(\d)?十(\d)?", tens, t)
+
+
+def _is_date_line(text: str) -> bool:
+    return bool(_DATE_LINE.match(norm(_cn_date(text))))
+
+
+def _iso(m: re.Match) -> str | None:
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if 1 <= mo <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def find_published(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | None:
+    for p in preamble:
+        t = norm(p.text)
+        lm = _LABELLED_DATE.search(t)
+        if lm:
+            m = _DATE.match(t, lm.end())
+            if m and _iso(m):
+                return Fact(_iso(m), p.text, p.ref, "dateline")
+    for p in reversed(paras[-8:]):
+        t = norm(_cn_date(p.text))
+        if _DATE_LINE.match(t):
+            m = _DATE.search(t)
+            if m and _iso(m):
+                return Fact(_iso(m), p.text, p.ref, "signature")
+    for p in preamble:
+        t = norm(_cn_date(p.text))
+        if _DATE_LINE.match(t):
+            m = _DATE.search(t)
+            if m and _iso(m):
+                return Fact(_iso(m), p.text, p.ref, "dateline")
+    return None
+
+
+# ── agency ─────────────────────────────────────────────────────────────────────────
+_TITLE = re.compile(
+    r"^(?P<pre>.*?)(?:(?:19|20)\d{2}\s*年\s*度?)?(?P<post>[^0-9]*?)(?:政府)?(?:信息公开|政务公开|政府信息与政务公开)(?:工作)?(?:年度)?(?:工作)?报告"
+)
+_AGENCY_END = (
+    "人民政府", "政府", "办公室", "办公厅", "办事处", "委员会", "管理委员会", "管委会", "局", "委", "办",
+    "厅", "署", "院", "所", "中心", "站", "处", "队", "馆", "街道", "镇", "乡", "公司", "部", "会", "室",
+)
+_NOT_AGENCY = re.compile(r"[，。；：:！？、《》“”\"|]|^(?:关于|本|我)")
+
+
+def agency_like(text: str) -> bool:
+    t = text.strip()
+    return 2 <= len(t) <= 40 and not _NOT_AGENCY.search(t) and t.endswith(_AGENCY_END) and not t.isdigit()
+
+
+def _clean_agency(text: str) -> str:
+    t = re.sub(r"[#*\s\u3000]+", "", text)
+    t = re.sub(r"^(?:关于)", "", t)
+    return t.rstrip("的")
+
+
+def find_agency(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | None:
+    for i, p in enumerate(preamble):
+        for span in (1, 2):
+            joined = "".join(x.text.strip() for x in preamble[i : i + span])
+            m = _TITLE.search(joined)
+            if not m:
+                continue
+            for part in (m.group("pre"), m.group("post")):
+                name = _clean_agency(part)
+                if agency_like(name):
+                    return Fact(name, joined, p.ref, "title")
+            if i > 0 and agency_like(_clean_agency(preamble[i - 1].text)):
+                prev = preamble[i - 1]
+                return Fact(_clean_agency(prev.text), prev.text, prev.ref, "title")
+            nxt = preamble[i + span] if i + span < len(preamble) else None
+            if nxt is not None and agency_like(_clean_agency(nxt.text)):
+                return Fact(_clean_agency(nxt.text), nxt.text, nxt.ref, "title")
+            break
+    return _signature(paras)
+
+
+def _signature(paras: list[Paragraph]) -> Fact | None:
+    """An agency name standing just above the closing date."""
+    tail = paras[-6:]
+    for k in range(len(tail) - 1, 0, -1):
+        if _is_date_line(tail[k].text):
+            name = _clean_agency(tail[k - 1].text)
+            if agency_like(name):
+                return Fact(name, tail[k - 1].text, tail[k - 1].ref, "signature")
+    return None
+
+
+_REGION = re.compile(
+    r"^(?P<r>(?:[\u4e00-\u9fa5]{2,7}?(?:省|自治区|特别行政区))?(?:[\u4e00-\u9fa5]{1,7}?(?:自治州|地区|盟|市|州))?"
+    r"(?:[\u4e00-\u9fa5]{1,7}?(?:自治县|新区|县|区|旗|市))?)"
+)
+
+
+def find_region(agency: str | None) -> str | None:
+    """The administrative prefix of the agency name (e.g. 烟台市芝罘区)."""
+    if not agency:
+        return None
+    m = _REGION.match(agency)
+    region = m.group("r") if m else ""
+    if not region or region == agency:
+        return None
+    return region

@@ -1,0 +1,293 @@
+"""Finding 表二, 表三 and 表四 in a document: rows by their labels, values by position.
+
+The document is walked as a stream of rows (a paragraph is a row of one cell). A row whose
+cell is a known row label opens that statutory row; its values are the cells after the
+label, or, when the label stands alone (one cell a line), the value-only rows that follow.
+Columns are never guessed from reading order across rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..document import Grid, GridCell, Paragraph, Ref
+from ..model import Cell, ExtraRow
+from ..template import GOV2019, GOV2021, Table
+from .labels import Label, candidates
+from .normalize import label_key, read_value
+
+T4_WIDTH = 15
+
+
+@dataclass
+class RawRow:
+    """A statutory row as found: its label cell and its value cells, not yet in columns."""
+
+    table: str
+    key: str
+    label: GridCell
+    values: list[GridCell]
+    own_row: bool  # values came in the label's own row (a delimited layout)
+    kind: str = "row"  # "row", or "group" for a printed subtotal of a rowspan group
+
+
+@dataclass
+class Found:
+    """Everything the walk collected."""
+
+    rows: dict[tuple[str, str], RawRow] = field(default_factory=dict)
+    groups: list[RawRow] = field(default_factory=list)
+    t2_cols: dict[str, int] = field(default_factory=dict)  # column key → times seen
+    t2_templates: dict[str, int] = field(default_factory=dict)  # template id → header hits
+    t4_runs: list[tuple[str, list[GridCell]]] = field(default_factory=list)
+    t4_x: list[float] = field(default_factory=list)
+    col_x: dict[str, list[float]] = field(default_factory=dict)
+    duplicates: int = 0
+    seen_t3: bool = False
+    seen_t4: bool = False
+
+
+def _rows(blocks) -> list[tuple[GridCell, ...]]:
+    out: list[tuple[GridCell, ...]] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append((GridCell(block.text, block.ref),))
+        elif isinstance(block, Grid):
+            out.extend(r for r in block.rows if r)
+    return out
+
+
+def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
+    """The last cell of the row that is a row or group label (the most specific one)."""
+    hit = None
+    for i, cell in enumerate(row):
+        for label in match(cell.text):
+            if label.kind in ("row", "group"):
+                hit = (i, label)
+                break
+    return hit
+
+
+def _has_values(raw: RawRow) -> bool:
+    return any(c.text.strip() for c in raw.values)
+
+
+def _center(cell: GridCell) -> float | None:
+    b = cell.ref.bbox
+    return None if b is None else (b[0] + b[2]) / 2
+
+
+class Walker:
+    """One pass over the rows of a document."""
+
+    def __init__(self, match=candidates):
+        self.match = match
+        self.found = Found()
+        self.pending: RawRow | None = None
+        self.t4_group = ""
+        self.in_t4 = False
+
+    def walk(self, blocks) -> Found:
+        for row in _rows(blocks):
+            self._row(row)
+        self._close()
+        return self.found
+
+    # ── one row ─────────────────────────────────────────────────────────────────
+    def _row(self, row: tuple[GridCell, ...]) -> None:
+        values = [read_value(c.text) for c in row]
+        if all(v is not None for v in values):
+            self._values(list(row))
+            return
+        hit = _label_in(row, self.match)
+        if hit is not None:
+            i, label = hit
+            if not self.in_t4 or label.table != "t4":
+                self._open(label, row[i], list(row[i + 1 :]))
+                return
+        self._header(row)
+
+    def _values(self, cells: list[GridCell]) -> None:
+        if self.in_t4 and (self.pending is None or self._full(self.pending)):
+            self._close()
+            if any(c.text.strip() for c in cells):
+                if self.found.t4_runs and self.found.t4_runs[-1][0] == self.t4_group:
+                    self.found.t4_runs[-1][1].extend(cells)
+                else:
+                    self.found.t4_runs.append((self.t4_group, list(cells)))
+            return
+        p = self.pending
+        if p is None or p.own_row or self._full(p):
+            return
+        p.values.extend(c for c in cells if c.text.strip() or len(cells) > 1)
+
+    def _full(self, raw: RawRow) -> bool:
+        filled = [c for c in raw.values if c.text.strip()]
+        return len(filled) >= self._width(raw)
+
+    def _width(self, raw: RawRow) -> int:
+        if raw.table == "t2":
+            return max(len(GOV2021.t2.cols_of(raw.key)), len(GOV2019.t2.cols_of(raw.key)))
+        return len(GOV2021.t3.cols)
+
+    def _open(self, label: Label, cell: GridCell, rest: list[GridCell]) -> None:
+        self._close()
+        if label.table == "t3":
+            self.found.seen_t3 = True
+        self.in_t4 = False
+        rest_values = [c for c in rest if read_value(c.text) is not None]
+        own = bool(rest) and any(c.text.strip() for c in rest_values)
+        self.pending = RawRow(label.table, label.key, cell, rest_values, own, label.kind)
+
+    def _close(self) -> None:
+        p = self.pending
+        self.pending = None
+        if p is None:
+            return
+        if p.kind == "group":
+            if p.values and any(c.text.strip() for c in p.values):
+                if p.key == "other":  # （六）其他处理 printed as one row: the 2019 layout
+                    p = RawRow("t3", "other_total", p.label, p.values, p.own_row)
+                else:
+                    self.found.groups.append(p)
+                    return
+            else:
+                return
+        slot = (p.table, p.key)
+        earlier = self.found.rows.get(slot)
+        if earlier is not None and _has_values(earlier):
+            self.found.duplicates += _has_values(p)
+            return
+        self.found.rows[slot] = p  # a label standing alone (a heading) gives way to its row
+
+    def _header(self, row: tuple[GridCell, ...]) -> None:
+        """Captions and column headers: they set the context and show the template."""
+        labels = [(c, self.match(c.text)) for c in row]
+        if self.in_t4 and self.found.t4_runs and len(row) == 1 and len(row[0].text.strip()) > 12:
+            if not any(x.kind == "t4group" for x in labels[0][1]):
+                self.in_t4 = False  # running text after the table
+                return
+        t4_cols = [c for c, ls in labels if any(x.table == "t4" and x.kind == "col" for x in ls)]
+        t4_groups = [ls for _, ls in labels if any(x.kind == "t4group" for x in ls)]
+        if t4_cols or t4_groups:
+            self._close()
+            self.in_t4 = True
+            self.found.seen_t4 = True
+            for c in t4_cols:
+                x = _center(c)
+                if x is not None:
+                    self.found.t4_x.append(x)
+            if t4_groups and not t4_cols and len(row) == 1:
+                self.t4_group = self._t4_group(row[0].text)
+            return
+        for cell, ls in labels:
+            for x in ls:
+                if x.table == "t2" and x.kind == "col":
+                    self.found.t2_cols[x.key] = self.found.t2_cols.get(x.key, 0) + 1
+                    if x.template:
+                        t = self.found.t2_templates
+                        t[x.template] = t.get(x.template, 0) + 1
+                    break
+                if x.table == "t2" and x.kind == "caption":
+                    self._close()
+                    if x.key == "art20_9":
+                        t = self.found.t2_templates
+                        t["2019"] = t.get("2019", 0) + 1
+                    break
+                if x.table == "t3" and x.kind in ("annotation", "t3head", "col"):
+                    self.found.seen_t3 = True
+                    break
+        self._remember_x(row)
+
+    def _t4_group(self, text: str) -> str:
+        key = label_key(text).full
+        if "复议后" in key:
+            return "litigation_after_review"
+        if "直接起诉" in key or "未经复议" in key:
+            return "litigation_direct"
+        if "复议" in key:
+            return "review"
+        return self.t4_group
+
+    def _remember_x(self, row: tuple[GridCell, ...]) -> None:
+        """x centres of column headers, to place values when blanks left no cell."""
+        for cell in row:
+            x = _center(cell)
+            if x is None:
+                continue
+            for label in self.match(cell.text):
+                if label.kind == "col" and label.table in ("t2", "t3"):
+                    self.found.col_x.setdefault(f"{label.table}.{label.key}", []).append(x)
+                    break
+
+
+# ── values into columns ─────────────────────────────────────────────────────────────
+def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell | None], str]:
+    """Values of one row laid into `width` columns; a note when the count was off."""
+    vals = list(values)
+    note = ""
+    if len(vals) > width:
+        while len(vals) > width and not vals[-1].text.strip():
+            vals.pop()
+        while len(vals) > width and not vals[0].text.strip():
+            vals.pop(0)
+    if len(vals) > width:
+        windows = [vals[i : i + width] for i in range(len(vals) - width + 1)]
+        good = [w for w in windows if sums_ok is not None and sums_ok(w)]
+        chosen = good[0] if good else windows[0]
+        note = f"多出 {len(vals) - width} 个单元格，已按{'合计关系' if good else '从左到右'}取 {width} 个"
+        return list(chosen), note
+    if len(vals) < width:
+        note = f"只有 {len(vals)} 个单元格（应为 {width} 个）"
+        return [*vals, *([None] * (width - len(vals)))], note
+    return vals, note
+
+
+def place_by_x(values: list[GridCell], centers: list[float]) -> list[GridCell | None] | None:
+    """Values placed under the nearest column header, when the layout kept x positions."""
+    if not centers or any(v.ref.bbox is None for v in values):
+        return None
+    slots: list[GridCell | None] = [None] * len(centers)
+    for v in values:
+        x = _center(v)
+        i = min(range(len(centers)), key=lambda k: abs(centers[k] - x))
+        if slots[i] is not None:
+            return None
+        slots[i] = v
+    return slots
+
+
+def to_cell(grid_cell: GridCell | None) -> Cell:
+    if grid_cell is None:
+        return Cell(None, "", Ref())
+    v = read_value(grid_cell.text)
+    if v is None:
+        return Cell(None, grid_cell.text, grid_cell.ref, placeholder=True)
+    return Cell(v.value, grid_cell.text, grid_cell.ref, v.unit, v.placeholder)
+
+
+def sum_holds(table: Table):
+    """A test that a window of values keeps the table's column sum (总计 = parts)."""
+    if not table.col_sums:
+        return None
+    keys = [c.key for c in table.cols]
+    total_key, parts = table.col_sums[0]
+
+    def ok(window: list[GridCell]) -> bool:
+        vals = dict(zip(keys, (read_value(c.text) for c in window), strict=False))
+        total = vals.get(total_key)
+        if total is None or total.value is None:
+            return False
+        return sum((vals[p].value or 0) for p in parts if vals.get(p)) == total.value
+
+    return ok
+
+
+def extra_row(raw: RawRow, table: Table, label_text: str) -> ExtraRow:
+    cells, _ = fit(raw.values, len(table.cols))
+    return ExtraRow(
+        raw.table,
+        label_text,
+        {c.key: to_cell(v) for c, v in zip(table.cols, cells, strict=True)},
+        group=raw.key,
+    )

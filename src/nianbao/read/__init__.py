@@ -1,0 +1,84 @@
+"""Readers: any input file → :class:`nianbao.document.Document`.
+
+Only this package touches input files. Every failure is a :class:`ReadError` that names the
+file and says what is wrong in Chinese, for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..document import Document, Source
+from .decode import decode_text
+from .text import looks_like_report, read_text
+
+MAX_BYTES = 200 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+
+
+class ReadError(Exception):
+    """An input that cannot be read as a report. `reason` is for the user (Chinese)."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    """The format of a file by its content first, its name second."""
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if head[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1") or head[:3] == b"\xff\xd8\xff":
+        return "image"
+    lowered = head[:2048].lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered:
+        return "html"
+    suffix = path.suffix.lower()
+    return "md" if suffix in (".md", ".markdown") else "txt"
+
+
+def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
+    """Read a report held in memory."""
+    fmt = sniff_format(Path(path), data[:4096])
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ReadError(path, "文件为空")
+    if fmt not in ("txt", "md"):
+        raise ReadError(path, f"暂不支持的格式（{fmt}），目前只能读取 .txt / .md 文本")
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(path, "二进制文件，不是文本报告")
+    text, encoding = decode_text(data)
+    if text is None:
+        raise ReadError(path, "无法识别文本编码（试过 UTF-8、GB18030、Big5）")
+    if not looks_like_report(text):
+        raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
+    return Document(Source(path, digest, fmt, encoding), read_text(text))
+
+
+def read_path(path: str | Path) -> Document:
+    """Read one report file."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise ReadError(name, "是目录，不是文件")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadError(name, f"文件过大（{size // 1048576} MB，上限 {MAX_BYTES // 1048576} MB）")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ReadError(name, "文件不存在") from None
+    except PermissionError:
+        raise ReadError(name, "没有读取权限") from None
+    except OSError as exc:
+        raise ReadError(name, f"无法读取（{exc.strerror or exc}）") from None
+    return read_bytes(data, name)
+
+
+__all__ = ["ReadError", "read_bytes", "read_path", "sniff_format"]

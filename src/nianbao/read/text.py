@@ -1,0 +1,280 @@
+"""Reader for plain text and Markdown: lines become paragraphs, table layouts become grids.
+
+Layouts recognised (each seen in real reports):
+- tab-separated rows, one row a line;
+- one cell a line, each cell line starting with a tab, blank lines between rows;
+- pipe tables (Markdown, or `|`-separated rows wrapped over several lines);
+- space-aligned columns as `pdftotext -layout` prints them;
+- anything else: one paragraph a line (a table read as one cell a line stays that way and
+  the parser reads it as a stream).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..document import Grid, GridCell, Paragraph, Ref
+from ..parse.normalize import is_value, norm
+
+_HEADING = re.compile(r"^[#\s\u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]+[部章])")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PAGE_NUMBER = re.compile(
+    r"^[\s\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})[\s\u3000]*$"
+)
+_GAP = re.compile(r"(?:[ \u00a0]{2,}|\u3000+)")
+_TOKEN = re.compile(r"[^ \u3000\u00a0\t]+(?:[ \u00a0][^ \u3000\u00a0\t]+)*")
+
+
+def read_text(text: str) -> tuple[Paragraph | Grid, ...]:
+    """Split decoded text into paragraphs and grids, each with line numbers."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return tuple(_blocks(lines))
+
+
+def _is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def _kind(line: str) -> str:
+    """Classify one line: blank, cell (leading tab, one cell), tabrow, pipe, spaced, text."""
+    stripped = line.strip(" \u3000\u00a0\f")
+    if not stripped:
+        return "blank"
+    if "\t" in line:
+        body = line.rstrip("\n")
+        if body.startswith("\t") and body.count("\t") == 1:
+            return "cell"
+        if body.strip(" \u3000").count("\t") >= 1:
+            return "tabrow"
+    if "|" in stripped and (stripped.startswith("|") or stripped.endswith("|") or stripped.count("|") >= 2):
+        return "pipe"
+    if _is_page_number(line):
+        return "page"
+    parts = [p for p in _GAP.split(stripped) if p]
+    if len(parts) >= 2 and sum(is_value(p) for p in parts) >= 1 and len(stripped) < 200:
+        return "spaced"
+    return "text"
+
+
+def _blocks(lines: list[str]) -> Iterator[Paragraph | Grid]:
+    kinds = [_kind(line) for line in lines]
+    i = 0
+    n = len(lines)
+    while i < n:
+        kind = kinds[i]
+        if kind == "cell":
+            grid, i = _cell_lines(lines, kinds, i)
+            yield grid
+        elif kind == "tabrow":
+            grid, i = _delimited(lines, kinds, i, "tabrow")
+            yield grid
+        elif kind == "pipe":
+            grid, i = _pipes(lines, kinds, i)
+            if grid.rows:
+                yield grid
+        elif kind == "spaced":
+            grid, i = _spaced(lines, kinds, i)
+            yield grid
+        else:
+            if kind == "text":
+                yield Paragraph(lines[i].strip(" \u3000\t\f"), Ref(line=i + 1))
+            i += 1
+
+
+def _cell(text: str, line: int, col: int | None = None, x: tuple[int, int] | None = None) -> GridCell:
+    bbox = None if x is None else (float(x[0]), float(line), float(x[1]), float(line))
+    return GridCell(text.strip(" \u3000\u00a0\f"), Ref(line=line, col=col, bbox=bbox))
+
+
+def _is_continuation(line: str) -> bool:
+    """A line without a tab inside a one-cell-a-line table: the rest of a wrapped label."""
+    s = line.strip(" \u3000\f")
+    if _HEADING.match(s) or len(s) > 40 or s.endswith(("。", "；")):
+        return False
+    return True
+
+
+def _cell_lines(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+    """One cell a line (leading tab), rows separated by blank lines; wrapped labels joined."""
+    rows: list[tuple[GridCell, ...]] = []
+    row: list[GridCell] = []
+    n = len(lines)
+    start = i
+    while i < n:
+        kind = kinds[i]
+        if kind == "cell":
+            row.append(_cell(lines[i], i + 1, len(row)))
+            i += 1
+        elif kind in ("blank", "page"):
+            j = i
+            while j < n and kinds[j] in ("blank", "page"):
+                j += 1
+            gap = j - i
+            if j < n and kinds[j] == "text" and row and gap == 1 and _is_continuation(lines[j]):
+                _extend_last(row, lines[j])  # a wrapped label broken by an empty line
+                i = j + 1
+                continue
+            if row:
+                rows.append(tuple(row))
+                row = []
+            if j < n and kinds[j] == "cell":
+                i = j
+                continue
+            i = j
+            break
+        elif kind == "text" and row and _is_continuation(lines[i]):
+            _extend_last(row, lines[i])
+            i += 1
+        else:
+            break
+    if row:
+        rows.append(tuple(row))
+    return Grid(tuple(rows), Ref(line=start + 1)), i
+
+
+def _extend_last(row: list[GridCell], line: str) -> None:
+    last = row[-1]
+    row[-1] = GridCell(last.text + line.strip(" \u3000\f"), last.ref)
+
+
+def _delimited(lines: list[str], kinds: list[str], i: int, kind: str) -> tuple[Grid, int]:
+    """Tab-separated rows; blank lines inside the table are skipped."""
+    rows: list[tuple[GridCell, ...]] = []
+    start = i
+    n = len(lines)
+    while i < n:
+        k = kinds[i]
+        if k == kind:
+            parts = lines[i].split("\t")
+            rows.append(tuple(_cell(p, i + 1, c) for c, p in enumerate(parts)))
+            i += 1
+        elif k in ("blank", "page"):
+            j = i
+            while j < n and kinds[j] in ("blank", "page"):
+                j += 1
+            if j < n and kinds[j] == kind:
+                i = j
+                continue
+            break
+        else:
+            break
+    return Grid(tuple(rows), Ref(line=start + 1)), i
+
+
+def _split_pipes(text: str) -> list[str]:
+    body = text.strip(" \u3000\f")
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|"):
+        body = body[:-1]
+    return body.split("|")
+
+
+def _pipes(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+    """Pipe rows: one row a line, or rows opened by a line that starts with `|` and wrapped."""
+    start = i
+    n = len(lines)
+    j = i
+    while j < n and (kinds[j] == "pipe" or (kinds[j] in ("text", "blank") and _pipe_wrapped(lines, kinds, j))):
+        j += 1
+    block = list(range(i, j))
+    bare = any(lines[k].strip() == "|" for k in block)
+    rows: list[tuple[GridCell, ...]] = []
+    if bare:
+        current: list[tuple[int, str]] = []
+        for k in block:
+            s = lines[k].strip(" \u3000\f")
+            if s.startswith("|") and current:
+                rows.append(_pipe_row(current))
+                current = []
+            if s:
+                current.append((k + 1, s))
+        if current:
+            rows.append(_pipe_row(current))
+    else:
+        for k in block:
+            s = lines[k]
+            if kinds[k] != "pipe" or _MD_RULE.match(s.strip()):
+                continue
+            rows.append(tuple(_cell(p, k + 1, c) for c, p in enumerate(_split_pipes(s))))
+    return Grid(tuple(r for r in rows if r), Ref(line=start + 1)), max(j, i + 1)
+
+
+def _pipe_wrapped(lines: list[str], kinds: list[str], j: int) -> bool:
+    """Inside a wrapped pipe table, a cell's text may sit on a line of its own."""
+    if kinds[j] == "blank":
+        return j + 1 < len(lines) and kinds[j + 1] == "pipe"
+    s = lines[j].strip()
+    return len(s) <= 40 and j + 1 < len(lines) and kinds[j + 1] == "pipe" and not _HEADING.match(s)
+
+
+def _pipe_row(parts: list[tuple[int, str]]) -> tuple[GridCell, ...]:
+    """Join a wrapped pipe row and split it into cells (each cell keeps its first line)."""
+    text = ""
+    line_of: list[int] = []
+    for line, s in parts:
+        if text and not text.endswith("|") and not s.startswith("|"):
+            text += " "
+            line_of.append(line)
+        text += s
+        line_of.extend([line] * len(s))
+    cells = []
+    pos = 0
+    body = _split_pipes(text)
+    offset = 1 if text.startswith("|") else 0
+    pos = offset
+    for c, piece in enumerate(body):
+        line = line_of[min(pos, len(line_of) - 1)] if line_of else 0
+        cells.append(_cell(piece, line, c))
+        pos += len(piece) + 1
+    return tuple(cells)
+
+
+def _spaced(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+    """Space-aligned rows (`pdftotext -layout`): cells split on runs of spaces, x kept."""
+    rows: list[tuple[GridCell, ...]] = []
+    start = i
+    n = len(lines)
+    while i < n and kinds[i] in ("spaced", "blank", "page", "text"):
+        if kinds[i] == "text" and not _short_label_line(lines[i]):
+            break
+        if kinds[i] == "blank":
+            j = i
+            while j < n and kinds[j] in ("blank", "page"):
+                j += 1
+            if j < n and kinds[j] == "spaced" and j - i <= 2:
+                i = j
+                continue
+            break
+        if kinds[i] != "page":
+            rows.append(_spaced_row(lines[i], i + 1))
+        i += 1
+    return Grid(tuple(rows), Ref(line=start + 1)), i
+
+
+def _short_label_line(line: str) -> bool:
+    s = line.strip(" \u3000\f")
+    return bool(s) and len(s) <= 40 and not _HEADING.match(s) and not s.endswith("。")
+
+
+def _spaced_row(line: str, number: int) -> tuple[GridCell, ...]:
+    cells = []
+    width = 0  # display columns: CJK characters count twice, as a terminal shows them
+    text = line.rstrip()
+    display = []
+    for ch in text:
+        display.append(width)
+        width += 2 if ord(ch) > 0x2E80 else 1
+    display.append(width)
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        cells.append(_cell(m.group(), number, len(cells), (display[s], display[e])))
+    return tuple(cells)
+
+
+def looks_like_report(text: str) -> bool:
+    """A cheap test that decoded text is an annual report at all."""
+    key = norm(text[:20000])
+    hints = ("政府信息公开", "信息公开", "主动公开", "依申请公开", "年度报告", "第二十条")
+    return any(h in key for h in hints)

@@ -1,0 +1,1 @@
+"""Renderers: a Report → text for terminals and files."""
