@@ -24,7 +24,7 @@ def parse_document(doc: Document) -> Report:
     _fill_t3(report, found)
     _fill_t4(report, found)
     report.template = _template(t2_template, t3_template, found)
-    _fill_meta(report, blocks)
+    _fill_meta(report, blocks, found.consumed)
     _note_missing(report, found, t2_template, t3_template)
     if found.duplicates:
         report.notes.append(f"表格行重复出现 {found.duplicates} 次，按首次出现取值")
@@ -125,10 +125,10 @@ def _fill_t4(report: Report, found: Found) -> None:
 
 
 # ── metadata ─────────────────────────────────────────────────────────────────────
-def _fill_meta(report: Report, blocks) -> None:
+def _fill_meta(report: Report, blocks, consumed: set[int]) -> None:
     paras = meta.paragraphs(blocks)
     headings = meta.find_headings(paras)
-    report.sections = meta.sections(paras, headings)
+    report.sections = meta.sections(paras, headings, consumed)
     first = headings[0].index if headings else min(len(paras), 12)
     preamble = paras[: min(first, 12)]
     overview = report.sections.get("overview")

@@ -54,13 +54,26 @@ def find_headings(paras: list[Paragraph]) -> list[Heading]:
     return out
 
 
-def sections(paras: list[Paragraph], headings: list[Heading]) -> dict[str, SectionText | None]:
+def sections(
+    paras: list[Paragraph], headings: list[Heading], consumed: set[int] = frozenset()
+) -> dict[str, SectionText | None]:
+    """The text under each heading: running text only (table cells and signature left out)."""
     result: dict[str, SectionText | None] = dict.fromkeys(_SECTION_ORDER)
+    end_of_text = len(paras) - _signature_length(paras)
     for n, h in enumerate(headings):
-        end = headings[n + 1].index if n + 1 < len(headings) else len(paras)
-        body = "\n".join(p.text for p in paras[h.index + 1 : end])
+        end = headings[n + 1].index if n + 1 < len(headings) else end_of_text
+        body = "\n".join(p.text for p in paras[h.index + 1 : end] if id(p) not in consumed)
         result[h.key] = SectionText(h.title, body, h.ref, h.number, n)
     return result
+
+
+def _signature_length(paras: list[Paragraph]) -> int:
+    """How many closing paragraphs are the signature: a date line, with the agency above it."""
+    if not paras or not _is_date_line(paras[-1].text):
+        return 0
+    if len(paras) >= 2 and agency_like(_clean_agency(paras[-2].text)):
+        return 2
+    return 1
 
 
 # ── year ───────────────────────────────────────────────────────────────────────────

@@ -56,6 +56,8 @@ def label_key(text: str) -> LabelKey:
         rest = rest[m.end() :]
     core = _PAREN.sub("", rest)
     core = _OPEN_PAREN.sub("", core).strip(".、,:;")
+    if not core:  # a label wholly in brackets, such as 表三's annotation
+        core = rest.strip("()").strip(".、,:;")
     return LabelKey(enum, core, full)
 
 

@@ -43,28 +43,45 @@ class Found:
     t4_x: list[float] = field(default_factory=list)
     col_x: dict[str, list[float]] = field(default_factory=dict)
     duplicates: int = 0
+    consumed: set[int] = field(default_factory=set)  # id() of paragraphs read as table content
     seen_t3: bool = False
     seen_t4: bool = False
 
 
-def _rows(blocks) -> list[tuple[GridCell, ...]]:
-    out: list[tuple[GridCell, ...]] = []
+def _rows(blocks) -> list[tuple[tuple[GridCell, ...], Paragraph | None]]:
+    """Every row of the document in order; a paragraph is a row of one cell."""
+    out: list[tuple[tuple[GridCell, ...], Paragraph | None]] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append((GridCell(block.text, block.ref),))
+            out.append(((GridCell(block.text, block.ref),), block))
         elif isinstance(block, Grid):
-            out.extend(r for r in block.rows if r)
+            out.extend((r, None) for r in block.rows if r)
     return out
 
 
+def _row_label(text: str, match) -> Label | None:
+    for label in match(text):
+        if label.kind in ("row", "group"):
+            return label
+    return None
+
+
 def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
-    """The last cell of the row that is a row or group label (the most specific one)."""
+    """The last cell of the row that is a row or group label (the most specific one).
+
+    A cell that holds several labels side by side ("三、本年度办理结果 （一）予以公开", as
+    layout text merges rowspan columns) is read by its last label.
+    """
     hit = None
     for i, cell in enumerate(row):
-        for label in match(cell.text):
-            if label.kind in ("row", "group"):
-                hit = (i, label)
-                break
+        label = _row_label(cell.text, match)
+        if label is None and " " in cell.text.strip():
+            for part in reversed(cell.text.split()):
+                label = _row_label(part, match)
+                if label is not None:
+                    break
+        if label is not None:
+            hit = (i, label)
     return hit
 
 
@@ -88,26 +105,27 @@ class Walker:
         self.in_t4 = False
 
     def walk(self, blocks) -> Found:
-        for row in _rows(blocks):
-            self._row(row)
+        for row, para in _rows(blocks):
+            if self._row(row) and para is not None:
+                self.found.consumed.add(id(para))
         self._close()
         return self.found
 
     # ── one row ─────────────────────────────────────────────────────────────────
-    def _row(self, row: tuple[GridCell, ...]) -> None:
+    def _row(self, row: tuple[GridCell, ...]) -> bool:
+        """Take one row; True when it was table content."""
         values = [read_value(c.text) for c in row]
         if all(v is not None for v in values):
-            self._values(list(row))
-            return
+            return self._values(list(row))
         hit = _label_in(row, self.match)
         if hit is not None:
             i, label = hit
             if not self.in_t4 or label.table != "t4":
                 self._open(label, row[i], list(row[i + 1 :]))
-                return
-        self._header(row)
+                return True
+        return self._header(row)
 
-    def _values(self, cells: list[GridCell]) -> None:
+    def _values(self, cells: list[GridCell]) -> bool:
         if self.in_t4 and (self.pending is None or self._full(self.pending)):
             self._close()
             if any(c.text.strip() for c in cells):
@@ -115,11 +133,12 @@ class Walker:
                     self.found.t4_runs[-1][1].extend(cells)
                 else:
                     self.found.t4_runs.append((self.t4_group, list(cells)))
-            return
+            return True
         p = self.pending
         if p is None or p.own_row or self._full(p):
-            return
+            return False
         p.values.extend(c for c in cells if c.text.strip() or len(cells) > 1)
+        return True
 
     def _full(self, raw: RawRow) -> bool:
         filled = [c for c in raw.values if c.text.strip()]
@@ -166,7 +185,7 @@ class Walker:
         if self.in_t4 and self.found.t4_runs and len(row) == 1 and len(row[0].text.strip()) > 12:
             if not any(x.kind == "t4group" for x in labels[0][1]):
                 self.in_t4 = False  # running text after the table
-                return
+                return False
         t4_cols = [c for c, ls in labels if any(x.table == "t4" and x.kind == "col" for x in ls)]
         t4_groups = [ls for _, ls in labels if any(x.kind == "t4group" for x in ls)]
         if t4_cols or t4_groups:
@@ -179,9 +198,11 @@ class Walker:
                     self.found.t4_x.append(x)
             if t4_groups and not t4_cols and len(row) == 1:
                 self.t4_group = self._t4_group(row[0].text)
-            return
-        for cell, ls in labels:
+            return True
+        known = False
+        for _cell, ls in labels:
             for x in ls:
+                known = known or x.kind != "t4group"
                 if x.table == "t2" and x.kind == "col":
                     self.found.t2_cols[x.key] = self.found.t2_cols.get(x.key, 0) + 1
                     if x.template:
@@ -198,6 +219,7 @@ class Walker:
                     self.found.seen_t3 = True
                     break
         self._remember_x(row)
+        return known
 
     def _t4_group(self, text: str) -> str:
         key = label_key(text).full

@@ -23,6 +23,7 @@ _PAGE_NUMBER = re.compile(
     r"^[\s\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})[\s\u3000]*$"
 )
 _GAP = re.compile(r"(?:[ \u00a0]{2,}|\u3000+)")
+_SENTENCE = re.compile(r"[，。；！？]")
 _TOKEN = re.compile(r"[^ \u3000\u00a0\t]+(?:[ \u00a0][^ \u3000\u00a0\t]+)*")
 
 
@@ -52,8 +53,11 @@ def _kind(line: str) -> str:
     if _is_page_number(line):
         return "page"
     parts = [p for p in _GAP.split(stripped) if p]
-    if len(parts) >= 2 and sum(is_value(p) for p in parts) >= 1 and len(stripped) < 200:
-        return "spaced"
+    if len(parts) >= 2 and len(stripped) < 300:
+        if any(is_value(p) for p in parts):
+            return "spaced"
+        if all(len(p) <= 24 and not _SENTENCE.search(p) for p in parts):
+            return "spaced"  # a header row of a space-aligned table
     return "text"
 
 

@@ -1,0 +1,155 @@
+"""Synthetic reports with consistent figures: for tests, benchmarks and examples.
+
+Every figure is drawn so that the statutory identities hold (表三 balance, row and column
+sums, 表四 totals). Agencies are fictional.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .document import Source
+from .model import Cell, Report, SectionText
+from .template import SECTIONS, TEMPLATES, Template
+
+CITIES = ("青石市", "云泽市", "临川市", "白沙市", "金河市")
+DISTRICTS = ("河西区", "东城区", "南湖区", "北山县", "清溪县", "望江县")
+DEPARTMENTS = (
+    "商务局", "交通运输局", "自然资源和规划局", "生态环境局", "市场监督管理局", "卫生健康委员会",
+    "教育局", "财政局", "住房和城乡建设局", "人力资源和社会保障局", "民政局", "农业农村局",
+)
+
+NARRATIVE = {
+    "overview": (
+        "{year}年，{agency}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
+        "持续推进政务公开标准化规范化建设。",
+        "全年新收政府信息公开申请{new}件，上年结转{carried}件，均依法依规办理。",
+    ),
+    "proactive": ("全年通过门户网站主动公开政府信息{items}条，及时发布政策文件和解读材料。",),
+    "requests": ("本年度共办理政府信息公开申请{done}件，结转下年度继续办理{forward}件。",),
+    "appeals": ("本年度因政府信息公开被申请行政复议{review}件、提起行政诉讼{lit}件。",),
+    "problems": (
+        "存在的主要问题：政策解读形式还不够丰富，依申请公开答复的规范性有待提高。",
+        "改进情况：{next_year}年将加强业务培训，完善答复文书模板，提升公开质量。",
+    ),
+    "other": ("本年度未收取信息处理费。", "无其他需要报告的事项。"),
+}
+
+
+def _count(rng: random.Random, high: int) -> int:
+    """Mostly zeros and small numbers, sometimes large ones, as real tables are."""
+    roll = rng.random()
+    if roll < 0.45:
+        return 0
+    if roll < 0.85:
+        return rng.randint(1, 9)
+    return rng.randint(10, high)
+
+
+def _split(rng: random.Random, total: int, parts: int) -> list[int]:
+    cuts = sorted(rng.randint(0, total) for _ in range(parts - 1))
+    bounds = [0, *cuts, total]
+    return [bounds[i + 1] - bounds[i] for i in range(parts)]
+
+
+def random_agency(rng: random.Random) -> str:
+    city = rng.choice(CITIES)
+    if rng.random() < 0.25:
+        return f"{city}{rng.choice(DISTRICTS)}人民政府"
+    if rng.random() < 0.5:
+        return f"{city}{rng.choice(DISTRICTS)}{rng.choice(DEPARTMENTS)}"
+    return f"{city}{rng.choice(DEPARTMENTS)}"
+
+
+def _cells(values: dict[str, int | float]) -> dict[str, Cell]:
+    return {k: Cell(v, _fmt(v)) for k, v in values.items()}
+
+
+def _fmt(v: int | float | None) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _t2(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
+    out: dict[str, dict[str, Cell]] = {}
+    for block in tpl.t2.blocks:
+        for row in block.rows:
+            values: dict[str, int | float] = {}
+            for col in block.cols:
+                if col.kind == "amount":
+                    values[col.key] = 0 if rng.random() < 0.6 else round(rng.uniform(0.1, 5000), rng.choice((0, 2, 3)))
+                elif col.kind == "delta":
+                    values[col.key] = rng.choice((0, 0, 0, 1, -1, 2, -3))
+                else:
+                    values[col.key] = _count(rng, 5000)
+            out[row.key] = _cells(values)
+    return out
+
+
+def _t3(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
+    table = tpl.t3
+    applicant_cols = [c.key for c in table.cols if c.key != "total"]
+    results = [r.key for r in table.rows if r.group and r.key != "results_total"]
+    rows: dict[str, dict[str, int]] = {r.key: {} for r in table.rows}
+    for col in applicant_cols:
+        busy = col == "natural_person" or rng.random() < 0.3
+        new = _count(rng, 800) if busy else 0
+        carried = _count(rng, 40) if busy and rng.random() < 0.5 else 0
+        forward = rng.randint(0, min(new + carried, 30)) if rng.random() < 0.4 else 0
+        done = new + carried - forward
+        weights = [rng.random() ** 3 for _ in results]
+        scale = sum(weights) or 1.0
+        shares = [int(done * w / scale) for w in weights]
+        shares[0] += done - sum(shares)
+        rows["new_received"][col] = new
+        rows["carried_over"][col] = carried
+        rows["carried_forward"][col] = forward
+        rows["results_total"][col] = done
+        for key, n in zip(results, shares, strict=True):
+            rows[key][col] = n
+    for values in rows.values():
+        values["total"] = sum(values[c] for c in applicant_cols)
+    return {k: _cells(v) for k, v in rows.items()}
+
+
+def _t4(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
+    out = {}
+    for row in tpl.t4.rows:
+        parts = {c: (_count(rng, 30) if rng.random() < 0.3 else 0) for c in ("upheld", "corrected", "other", "pending")}
+        out[row.key] = _cells({**parts, "total": sum(parts.values())})
+    return out
+
+
+def random_report(seed: int, template: str | None = None, year: int | None = None) -> Report:
+    """A consistent, complete report of a fictional agency."""
+    rng = random.Random(seed)
+    template = template or rng.choice(("2019", "2021"))
+    tpl = TEMPLATES[template]
+    if year is None:
+        year = rng.randint(2019, 2020) if template == "2019" else rng.randint(2021, 2025)
+    agency = random_agency(rng)
+    report = Report(source=Source(f"generated/{seed}.txt", "", "txt"), agency=agency, year=year, template=template)
+    report.tables = {"t2": _t2(rng, tpl), "t3": _t3(rng, tpl), "t4": _t4(rng, tpl)}
+    month = 1 if "政府" not in agency[-4:] else rng.randint(1, 3)
+    report.published = f"{year + 1}-{month:02d}-{rng.randint(10, 28):02d}"
+    t3 = report.tables["t3"]
+    t4 = report.tables["t4"]
+    figures = {
+        "year": year,
+        "next_year": year + 1,
+        "agency": agency,
+        "new": t3["new_received"]["total"].value,
+        "carried": t3["carried_over"]["total"].value,
+        "done": t3["results_total"]["total"].value,
+        "forward": t3["carried_forward"]["total"].value,
+        "items": rng.randint(20, 900),
+        "review": t4["review"]["total"].value,
+        "lit": t4["litigation_direct"]["total"].value + t4["litigation_after_review"]["total"].value,
+    }
+    for section in SECTIONS:
+        text = "\n".join(p.format(**figures) for p in NARRATIVE[section.key])
+        report.sections[section.key] = SectionText(section.printed, text, number=section.number)
+    return report

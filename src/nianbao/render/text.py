@@ -1,0 +1,169 @@
+"""A Report written as a text document, its tables in one of the layouts real reports use.
+
+Layouts: `tabs` (one row a line, tab-separated), `cells` (one cell a line after a tab,
+blank lines between rows), `markdown` (pipe tables), `spaced` (space-aligned columns, as
+`pdftotext -layout` prints), `lines` (one cell a line, nothing else: blanks cannot show).
+"""
+
+from __future__ import annotations
+
+from ..model import Cell, Report
+from ..template import GOV2019, GOV2021, SECTIONS, Table
+from ..template.gov import T3_OTHER_ROW_2019
+from .terminal import pad, width
+
+LAYOUTS = ("tabs", "cells", "markdown", "spaced", "lines")
+
+Row = list[str]
+
+
+def _value(cell: Cell | None) -> str:
+    if cell is None or cell.value is None:
+        return "" if cell is None or not cell.placeholder else (cell.raw or "/")
+    v = cell.value
+    text = f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+    return text + (cell.unit or "")
+
+
+def t2_rows(report: Report, table: Table) -> list[Row]:
+    data = report.tables.get("t2", {})
+    width_ = max(len(b.cols) for b in table.blocks) + 1
+    rows: list[Row] = []
+    for block in table.blocks:
+        if not any(r.key in data for r in block.rows):
+            continue
+        rows.append(_padded([block.caption], width_))
+        rows.append(_padded(["信息内容", *[c.label for c in block.cols]], width_))
+        for r in block.rows:
+            if r.key in data:
+                rows.append(_padded([r.label, *[_value(data[r.key].get(c.key)) for c in block.cols]], width_))
+    return rows
+
+
+def _padded(row: Row, size: int) -> Row:
+    return row + [""] * (size - len(row))
+
+
+def t3_rows(report: Report, table: Table) -> list[Row]:
+    """表三 with the label columns of the official layout (rowspan labels on their first row)."""
+    data = report.tables.get("t3", {})
+    cols = [c.label for c in table.cols]
+    rows: list[Row] = [
+        [table.annotation, "", "", "申请人情况", "", "", "", "", "", ""],
+        ["", "", "", cols[0], "法人或其他组织", "", "", "", "", cols[-1]],
+        ["", "", "", "", *cols[1:-1], ""],
+    ]
+    groups = {g.key: g for g in table.groups}
+    started: set[str] = set()
+    for r in table.rows:
+        if r.key not in data:
+            continue
+        values = [_value(data[r.key].get(c.key)) for c in table.cols]
+        if not r.group:
+            rows.append([r.printed, "", "", *values])
+            continue
+        top = ""
+        if "results" not in started:
+            started.add("results")
+            top = groups["results"].printed
+        if r.group == "results":
+            rows.append([top, r.printed, "", *values])
+            continue
+        mid = ""
+        if r.group not in started:
+            started.add(r.group)
+            mid = groups[r.group].printed
+        rows.append([top, mid, r.printed, *values])
+    return rows
+
+
+def t4_rows(report: Report, table: Table) -> list[Row]:
+    data = report.tables.get("t4", {})
+    cols = [c.label for c in table.cols]
+    blank = [""] * 4
+    rows: list[Row] = [
+        ["行政复议", *blank, "行政诉讼", *[""] * 9],
+        [*cols, "未经复议直接起诉", *blank, "复议后起诉", *blank],
+        [""] * 5 + cols + cols,
+    ]
+    values: Row = []
+    for r in table.rows:
+        values += [_value(data.get(r.key, {}).get(c.key)) for c in table.cols]
+    rows.append(values)
+    return rows
+
+
+def _strip_label_columns(rows: list[Row]) -> list[Row]:
+    """For layouts without empty cells, drop the empties that only hold a rowspan place."""
+    return [[c for c in r if c != ""] or [""] for r in rows]
+
+
+def table_text(rows: list[Row], layout: str) -> str:
+    if layout == "tabs":
+        return "\n".join("\t".join(r) for r in rows)
+    if layout == "cells":
+        return "\n\n".join("\n".join("\t" + c for c in r) for r in rows)
+    if layout == "markdown":
+        size = max(len(r) for r in rows)
+        head = ["| " + " | ".join(_padded(rows[0], size)) + " |", "|" + "---|" * size]
+        return "\n".join(head + ["| " + " | ".join(_padded(r, size)) + " |" for r in rows[1:]])
+    if layout == "lines":
+        return "\n".join(c for r in _strip_label_columns(rows) for c in r if c)
+    if layout == "spaced":
+        return _spaced(rows)
+    raise ValueError(f"unknown layout {layout!r}")
+
+
+def _spaced(rows: list[Row]) -> str:
+    """Columns centred on a common grid, at least two spaces apart (labels left-aligned)."""
+    size = max(len(r) for r in rows)
+    rows = [_padded(r, size) for r in rows]
+    numeric_from = next(
+        (i for i in range(size) if any(_is_number(r[i]) for r in rows)),
+        size,
+    )
+    label = [" ".join(c for c in r[:numeric_from] if c) for r in rows]
+    label_w = max(width(x) for x in label) + 4
+    col_w = [max([width(r[i]) for r in rows] + [4]) + 2 for i in range(numeric_from, size)]
+    lines = []
+    for lab, r in zip(label, rows, strict=True):
+        parts = [pad(lab, label_w)]
+        for w, c in zip(col_w, r[numeric_from:], strict=True):
+            gap = w - width(c)
+            parts.append(" " * (gap // 2) + c + " " * (gap - gap // 2))
+        lines.append("".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def _is_number(text: str) -> bool:
+    return bool(text) and text.lstrip("-").replace(".", "", 1).isdigit()
+
+
+def render_text(report: Report, layout: str = "tabs", markdown_headings: bool | None = None) -> str:
+    """The whole report as a text document."""
+    md = layout == "markdown" if markdown_headings is None else markdown_headings
+    t2 = GOV2019.t2 if report.template == "2019" else GOV2021.t2
+    t3 = GOV2019.t3 if T3_OTHER_ROW_2019 in report.tables.get("t3", {}) else GOV2021.t3
+    tables = {"proactive": t2_rows(report, t2), "requests": t3_rows(report, t3), "appeals": t4_rows(report, GOV2021.t4)}
+    year = report.year or ""
+    out = [f"{'# ' if md else ''}{report.agency or ''}{year}年政府信息公开工作年度报告", ""]
+    out.append(
+        "本报告根据《中华人民共和国政府信息公开条例》编制。"
+        f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+    )
+    for section in SECTIONS:
+        sec = report.sections.get(section.key)
+        if sec is None:
+            continue
+        out += ["", f"{'## ' if md else ''}{sec.title or section.printed}", ""]
+        if section.key in tables and report.tables.get(_TABLE_OF[section.key]):
+            out += [table_text(tables[section.key], layout), ""]
+        if sec.text:
+            out += [p for para in sec.text.split("\n") for p in (para, "")]
+    if report.published:
+        y, m, d = report.published.split("-")
+        out += ["", report.agency or "", f"{int(y)}年{int(m)}月{int(d)}日"]
+    return "\n".join(out).rstrip() + "\n"
+
+
+_TABLE_OF = {"proactive": "t2", "requests": "t3", "appeals": "t4"}
