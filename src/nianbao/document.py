@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """Where a piece of text was read: a line, a page position, or a source table cell."""
 
     line: int | None = None
@@ -19,23 +19,20 @@ class Ref:
 
     def to_json(self) -> dict:
         out = {}
-        for name in ("line", "page", "bbox", "table", "row", "col", "confidence"):
-            value = getattr(self, name)
+        for name, value in zip(self._fields, self, strict=True):
             if value is not None:
                 out[name] = list(value) if name == "bbox" else value
         return out
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """A line or paragraph of running text."""
 
     text: str
     ref: Ref
 
 
-@dataclass(frozen=True)
-class GridCell:
+class GridCell(NamedTuple):
     """One cell of a source table; merged cells keep their span."""
 
     text: str

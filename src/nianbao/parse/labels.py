@@ -103,17 +103,20 @@ def candidates(text: str) -> tuple[Label, ...]:
 
 def _fuzzy(core: str) -> tuple[Label, ...]:
     """Typos, OCR slips and truncated labels: a close or a long enough prefix match."""
-    if len(core) < 4:
-        return ()
+    if len(core) < 4 or core.isdigit() or any(p in core for p in ",.;!?"):
+        return ()  # numbers and sentences are not labels
     best: tuple[float, str] | None = None
+    matcher = SequenceMatcher(None, "", core)
     for name in _FUZZY_NAMES:
-        if abs(len(name) - len(core)) > max(3, len(name) // 3):
-            if not (name.startswith(core) and len(core) >= 0.6 * len(name)):
-                continue
         if name.startswith(core) and len(core) >= max(4, 0.6 * len(name)):
-            score = 0.9
+            score = 0.9  # a label cut short
+        elif abs(len(name) - len(core)) > max(3, len(name) // 3):
+            continue
         else:
-            score = SequenceMatcher(None, core, name).ratio()
+            matcher.set_seq1(name)
+            if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
+                continue
+            score = matcher.ratio()
         if score >= 0.8 and (best is None or score > best[0]):
             best = (score, name)
     return INDEX[best[1]] if best else ()

@@ -41,9 +41,9 @@ def simplified(blocks: tuple) -> tuple:
     out = []
     for b in blocks:
         if isinstance(b, Paragraph):
-            out.append(replace(b, text=to_simplified(b.text)))
+            out.append(b._replace(text=to_simplified(b.text)))
         elif isinstance(b, Grid):
-            rows = tuple(tuple(replace(c, text=to_simplified(c.text)) for c in r) for r in b.rows)
+            rows = tuple(tuple(c._replace(text=to_simplified(c.text)) for c in r) for r in b.rows)
             out.append(replace(b, rows=rows))
         else:
             out.append(b)

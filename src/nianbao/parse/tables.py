@@ -74,6 +74,8 @@ def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
     """
     hit = None
     for i, cell in enumerate(row):
+        if read_value(cell.text) is not None:
+            continue
         label = _row_label(cell.text, match)
         if label is None and " " in cell.text.strip():
             for part in reversed(cell.text.split()):
@@ -114,8 +116,7 @@ class Walker:
     # ── one row ─────────────────────────────────────────────────────────────────
     def _row(self, row: tuple[GridCell, ...]) -> bool:
         """Take one row; True when it was table content."""
-        values = [read_value(c.text) for c in row]
-        if all(v is not None for v in values):
+        if all(read_value(c.text) is not None for c in row):
             return self._values(list(row))
         hit = _label_in(row, self.match)
         if hit is not None:
@@ -181,7 +182,7 @@ class Walker:
 
     def _header(self, row: tuple[GridCell, ...]) -> None:
         """Captions and column headers: they set the context and show the template."""
-        labels = [(c, self.match(c.text)) for c in row]
+        labels = [(c, () if read_value(c.text) is not None else self.match(c.text)) for c in row]
         if self.in_t4 and self.found.t4_runs and len(row) == 1 and len(row[0].text.strip()) > 12:
             if not any(x.kind == "t4group" for x in labels[0][1]):
                 self.in_t4 = False  # running text after the table

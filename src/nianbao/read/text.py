@@ -23,6 +23,8 @@ _PAGE_NUMBER = re.compile(
     r"^[\s\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})[\s\u3000]*$"
 )
 _GAP = re.compile(r"(?:[ \u00a0]{2,}|\u3000+)")
+_WIDE = re.compile(r"[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+_PAD = " \u3000\u00a0\f"
 _SENTENCE = re.compile(r"[，。；！？]")
 _TOKEN = re.compile(r"[^ \u3000\u00a0\t]+(?:[ \u00a0][^ \u3000\u00a0\t]+)*")
 
@@ -42,6 +44,8 @@ def _kind(line: str) -> str:
     stripped = line.strip(" \u3000\u00a0\f")
     if not stripped:
         return "blank"
+    if "\t" not in line and "|" not in line and "  " not in stripped and "\u3000" not in stripped:
+        return "page" if _is_page_number(line) else "text"
     if "\t" in line:
         body = line.rstrip("\n")
         if body.startswith("\t") and body.count("\t") == 1:
@@ -87,8 +91,10 @@ def _blocks(lines: list[str]) -> Iterator[Paragraph | Grid]:
 
 
 def _cell(text: str, line: int, col: int | None = None, x: tuple[int, int] | None = None) -> GridCell:
-    bbox = None if x is None else (float(x[0]), float(line), float(x[1]), float(line))
-    return GridCell(text.strip(" \u3000\u00a0\f"), Ref(line=line, col=col, bbox=bbox))
+    if x is None:
+        return GridCell(text.strip(_PAD), Ref(line, None, None, None, None, col))
+    bbox = (float(x[0]), float(line), float(x[1]), float(line))
+    return GridCell(text.strip(_PAD), Ref(line, None, bbox, None, None, col))
 
 
 def _is_continuation(line: str) -> bool:
@@ -262,18 +268,22 @@ def _short_label_line(line: str) -> bool:
     return bool(s) and len(s) <= 40 and not _HEADING.match(s) and not s.endswith("。")
 
 
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK and full-width characters count twice."""
+    return len(text) + len(_WIDE.findall(text))
+
+
 def _spaced_row(line: str, number: int) -> tuple[GridCell, ...]:
+    """Cells of a space-aligned line, each with its span in display columns as x."""
     cells = []
-    width = 0  # display columns: CJK characters count twice, as a terminal shows them
     text = line.rstrip()
-    display = []
-    for ch in text:
-        display.append(width)
-        width += 2 if ord(ch) > 0x2E80 else 1
-    display.append(width)
+    pos = 0
+    x = 0
     for m in _TOKEN.finditer(text):
-        s, e = m.start(), m.end()
-        cells.append(_cell(m.group(), number, len(cells), (display[s], display[e])))
+        x += _display_width(text[pos : m.start()])
+        x_end = x + _display_width(m.group())
+        cells.append(_cell(m.group(), number, len(cells), (x, x_end)))
+        x, pos = x_end, m.end()
     return tuple(cells)
 
 
