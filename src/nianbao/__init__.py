@@ -1,8 +1,8 @@
 """nianbao: read, check and write China's government information disclosure annual reports.
 
-    >>> import nianbao
-    >>> report = nianbao.parse("report.txt")
-    >>> report.to_json()["t3"]["new_received"]["total"]
+>>> import nianbao
+>>> report = nianbao.parse("report.txt")
+>>> report.to_json()["t3"]["new_received"]["total"]
 """
 
 from .model import Cell, Report

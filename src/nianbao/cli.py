@@ -28,7 +28,7 @@ def _parse_all(paths: Iterable[str]):
         except ReadError as exc:
             _error(exc.path, exc.reason)
             yield path, None
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the batch
+        except Exception as exc:
             _error(path, f"解析失败（内部错误：{type(exc).__name__}: {exc}）")
             yield path, None
 

@@ -15,8 +15,18 @@ from .template import SECTIONS, TEMPLATES, Template
 CITIES = ("青石市", "云泽市", "临川市", "白沙市", "金河市")
 DISTRICTS = ("河西区", "东城区", "南湖区", "北山县", "清溪县", "望江县")
 DEPARTMENTS = (
-    "商务局", "交通运输局", "自然资源和规划局", "生态环境局", "市场监督管理局", "卫生健康委员会",
-    "教育局", "财政局", "住房和城乡建设局", "人力资源和社会保障局", "民政局", "农业农村局",
+    "商务局",
+    "交通运输局",
+    "自然资源和规划局",
+    "生态环境局",
+    "市场监督管理局",
+    "卫生健康委员会",
+    "教育局",
+    "财政局",
+    "住房和城乡建设局",
+    "人力资源和社会保障局",
+    "民政局",
+    "农业农村局",
 )
 
 NARRATIVE = {
@@ -80,7 +90,9 @@ def _t2(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
             values: dict[str, int | float] = {}
             for col in block.cols:
                 if col.kind == "amount":
-                    values[col.key] = 0 if rng.random() < 0.6 else round(rng.uniform(0.1, 5000), rng.choice((0, 2, 3)))
+                    values[col.key] = (
+                        0 if rng.random() < 0.6 else round(rng.uniform(0.1, 5000), rng.choice((0, 2, 3)))
+                    )
                 elif col.kind == "delta":
                     values[col.key] = rng.choice((0, 0, 0, 1, -1, 2, -3))
                 else:
@@ -118,7 +130,10 @@ def _t3(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
 def _t4(rng: random.Random, tpl: Template) -> dict[str, dict[str, Cell]]:
     out = {}
     for row in tpl.t4.rows:
-        parts = {c: (_count(rng, 30) if rng.random() < 0.3 else 0) for c in ("upheld", "corrected", "other", "pending")}
+        parts = {
+            c: (_count(rng, 30) if rng.random() < 0.3 else 0)
+            for c in ("upheld", "corrected", "other", "pending")
+        }
         out[row.key] = _cells({**parts, "total": sum(parts.values())})
     return out
 
@@ -131,7 +146,9 @@ def random_report(seed: int, template: str | None = None, year: int | None = Non
     if year is None:
         year = rng.randint(2019, 2020) if template == "2019" else rng.randint(2021, 2025)
     agency = random_agency(rng)
-    report = Report(source=Source(f"generated/{seed}.txt", "", "txt"), agency=agency, year=year, template=template)
+    report = Report(
+        source=Source(f"generated/{seed}.txt", "", "txt"), agency=agency, year=year, template=template
+    )
     report.tables = {"t2": _t2(rng, tpl), "t3": _t3(rng, tpl), "t4": _t4(rng, tpl)}
     month = 1 if "政府" not in agency[-4:] else rng.randint(1, 3)
     report.published = f"{year + 1}-{month:02d}-{rng.randint(10, 28):02d}"

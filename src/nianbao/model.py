@@ -71,9 +71,7 @@ class Report:
     template: str | None = None
     published: str | None = None
     sections: dict[str, SectionText | None] = field(default_factory=dict)
-    tables: dict[str, dict[str, dict[str, Cell]]] = field(
-        default_factory=lambda: {t: {} for t in TABLE_IDS}
-    )
+    tables: dict[str, dict[str, dict[str, Cell]]] = field(default_factory=lambda: {t: {} for t in TABLE_IDS})
     extra: list[ExtraRow] = field(default_factory=list)
     facts: dict[str, Fact] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)

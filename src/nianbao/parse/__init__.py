@@ -152,7 +152,11 @@ def _note_missing(report: Report, found: Found, t2: str | None, t3: str | None) 
     for table in (t2_tpl.t2, t3_tpl.t3, tpl.t4):
         for row in table.all_rows():
             if row.key not in report.tables[table.id]:
-                if table.id == "t3" and row.key in (*T3_OTHER_ROWS_2021, T3_OTHER_ROW_2019) and t3 != t3_tpl.id:
+                if (
+                    table.id == "t3"
+                    and row.key in (*T3_OTHER_ROWS_2021, T3_OTHER_ROW_2019)
+                    and t3 != t3_tpl.id
+                ):
                     continue
                 report.missing.append(f"{table.id}.{row.key}")
 

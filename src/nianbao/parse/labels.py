@@ -66,7 +66,11 @@ def _index() -> dict[str, tuple[Label, ...]]:
     for core, label in _entries():
         bucket = index.setdefault(core, [])
         # a label both templates share is stored once, without a template mark
-        same = [x for x in bucket if (x.kind, x.table, x.key, x.enum) == (label.kind, label.table, label.key, label.enum)]
+        same = [
+            x
+            for x in bucket
+            if (x.kind, x.table, x.key, x.enum) == (label.kind, label.table, label.key, label.enum)
+        ]
         if same:
             if same[0].template and same[0].template != label.template:
                 bucket[bucket.index(same[0])] = Label(label.kind, label.table, label.key, label.enum)

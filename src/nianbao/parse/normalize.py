@@ -10,7 +10,9 @@ from functools import lru_cache
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』〝〞")
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # NFKC leaves these dash and dot variants alone
-_PUNCT = str.maketrans({"．": ".", "。": ".", "﹒": ".", "·": ".", "－": "-", "—": "-", "–": "-", "―": "-", "：": ":"})
+_PUNCT = str.maketrans(
+    {"．": ".", "。": ".", "﹒": ".", "·": ".", "－": "-", "—": "-", "–": "-", "―": "-", "：": ":"}
+)
 
 CN_NUM = "一二三四五六七八九十"
 _ENUM = re.compile(
@@ -96,10 +98,7 @@ def read_value(text: str) -> Value | None:
     digits = m.group("num").replace(",", "")
     frac = m.group("frac")
     number: int | float
-    if frac and int(frac[1:] or 0) != 0:
-        number = float(digits + frac)
-    else:
-        number = int(digits)
+    number = float(digits + frac) if frac and int(frac[1:] or 0) != 0 else int(digits)
     if m.group("sign") == "-":
         number = -number
     return Value(number, m.group("unit"))

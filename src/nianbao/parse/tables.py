@@ -183,10 +183,10 @@ class Walker:
     def _header(self, row: tuple[GridCell, ...]) -> None:
         """Captions and column headers: they set the context and show the template."""
         labels = [(c, () if read_value(c.text) is not None else self.match(c.text)) for c in row]
-        if self.in_t4 and self.found.t4_runs and len(row) == 1 and len(row[0].text.strip()) > 12:
-            if not any(x.kind == "t4group" for x in labels[0][1]):
-                self.in_t4 = False  # running text after the table
-                return False
+        prose = len(row) == 1 and len(row[0].text.strip()) > 12
+        if self.in_t4 and self.found.t4_runs and prose and not any(x.kind == "t4group" for x in labels[0][1]):
+            self.in_t4 = False  # running text after the table
+            return False
         t4_cols = [c for c, ls in labels if any(x.table == "t4" and x.kind == "col" for x in ls)]
         t4_groups = [ls for _, ls in labels if any(x.kind == "t4group" for x in ls)]
         if t4_cols or t4_groups:

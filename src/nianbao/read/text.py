@@ -100,9 +100,7 @@ def _cell(text: str, line: int, col: int | None = None, x: tuple[int, int] | Non
 def _is_continuation(line: str) -> bool:
     """A line without a tab inside a one-cell-a-line table: the rest of a wrapped label."""
     s = line.strip(" \u3000\f")
-    if _HEADING.match(s) or len(s) > 40 or s.endswith(("。", "；")):
-        return False
-    return True
+    return not (_HEADING.match(s) or len(s) > 40 or s.endswith(("。", "；")))
 
 
 def _cell_lines(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
@@ -186,7 +184,9 @@ def _pipes(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
     start = i
     n = len(lines)
     j = i
-    while j < n and (kinds[j] == "pipe" or (kinds[j] in ("text", "blank") and _pipe_wrapped(lines, kinds, j))):
+    while j < n and (
+        kinds[j] == "pipe" or (kinds[j] in ("text", "blank") and _pipe_wrapped(lines, kinds, j))
+    ):
         j += 1
     block = list(range(i, j))
     bare = any(lines[k].strip() == "|" for k in block)

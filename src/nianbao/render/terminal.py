@@ -50,9 +50,10 @@ def _table_lines(report: Report, table: Table) -> list[str]:
     rows = [["", *[c.label for c in table.cols]]]
     for r in table.rows:
         if r.key in data:
-            rows.append([r.printed if len(r.printed) <= 24 else r.printed[:23] + "…"] + [
-                show(data[r.key].get(c.key)) for c in table.cols
-            ])
+            rows.append(
+                [r.printed if len(r.printed) <= 24 else r.printed[:23] + "…"]
+                + [show(data[r.key].get(c.key)) for c in table.cols]
+            )
     return lines + grid(rows)
 
 
@@ -62,10 +63,9 @@ def report_text(report: Report) -> str:
     head = [
         f"文件：{report.source.path}",
         f"机关：{report.agency or '（未识别）'}    地区：{report.region or '—'}",
-        f"年度：{report.year or '（未识别）'}    模板：{report.template or '（未识别）'}    发布日期：{report.published or '—'}",
-        "章节：" + "  ".join(
-            f"{s.number}{'✓' if report.sections.get(s.key) else '✗'}" for s in SECTIONS
-        ),
+        f"年度：{report.year or '（未识别）'}    模板：{report.template or '（未识别）'}"
+        f"    发布日期：{report.published or '—'}",
+        "章节：" + "  ".join(f"{s.number}{'✓' if report.sections.get(s.key) else '✗'}" for s in SECTIONS),
         f"（{BLANK} 空白单元格，{PLACEHOLDER} 占位符）",
     ]
     body: list[str] = []

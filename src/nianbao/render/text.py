@@ -144,7 +144,11 @@ def render_text(report: Report, layout: str = "tabs", markdown_headings: bool | 
     md = layout == "markdown" if markdown_headings is None else markdown_headings
     t2 = GOV2019.t2 if report.template == "2019" else GOV2021.t2
     t3 = GOV2019.t3 if T3_OTHER_ROW_2019 in report.tables.get("t3", {}) else GOV2021.t3
-    tables = {"proactive": t2_rows(report, t2), "requests": t3_rows(report, t3), "appeals": t4_rows(report, GOV2021.t4)}
+    tables = {
+        "proactive": t2_rows(report, t2),
+        "requests": t3_rows(report, t3),
+        "appeals": t4_rows(report, GOV2021.t4),
+    }
     year = report.year or ""
     out = [f"{'# ' if md else ''}{report.agency or ''}{year}年政府信息公开工作年度报告", ""]
     out.append(
