@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ..document import Document, GridCell, Paragraph
 from ..model import Report
-from ..template import GOV2019, GOV2021, TEMPLATES, Template
+from ..template import GOV2019, GOV2021, TEMPLATES, template_for_year
 from ..template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 from . import meta
 from .simplify import simplified
-from .tables import T4_WIDTH, Found, Walker, extra_row, fit, place_by_x, sum_holds, to_cell
+from .tables import T4_WIDTH, Found, Walker, extra_row, fit, place_by_index, place_by_x, sum_holds, to_cell
 
 _T2_ONLY_2019 = ("other_services", "procurement")
 
@@ -25,7 +25,7 @@ def parse_document(doc: Document) -> Report:
     _fill_t4(report, found)
     report.template = _template(t2_template, t3_template, found)
     _fill_meta(report, blocks, found.consumed)
-    _note_missing(report, found, t2_template, t3_template)
+    _note_missing(report, t2_template, t3_template)
     if found.duplicates:
         report.notes.append(f"表格行重复出现 {found.duplicates} 次，按首次出现取值")
     return report
@@ -92,7 +92,10 @@ def _fill_t3(report: Report, found: Found) -> None:
 
 def _row_cells(values: list[GridCell], keys: list[str], found: Found, table: str, sums_ok) -> dict:
     placed = None
-    if len([v for v in values if v.text.strip()]) < len(keys):
+    indices = [found.col_index.get(f"{table}.{k}") for k in keys]
+    if len(values) != len(keys) and None not in indices:
+        placed = place_by_index(values, indices)
+    if placed is None and len([v for v in values if v.text.strip()]) < len(keys):
         centers = [found.col_x.get(f"{table}.{k}", [None])[-1] for k in keys]
         if all(c is not None for c in centers):
             placed = place_by_x([v for v in values if v.text.strip()], centers)
@@ -142,22 +145,15 @@ def _fill_meta(report: Report, blocks, consumed: set[int]) -> None:
     report.region = meta.find_region(report.agency)
 
 
-def _note_missing(report: Report, found: Found, t2: str | None, t3: str | None) -> None:
-    tpl: Template = TEMPLATES.get(report.template or "", GOV2021) if report.template != "hybrid" else GOV2021
+def _note_missing(report: Report, t2: str | None, t3: str | None) -> None:
+    """Say which sections and statutory rows the document does not show."""
+    expected = t2 or t3 or (template_for_year(report.year) or GOV2021).id
     for key, sec in report.sections.items():
         if sec is None:
             report.missing.append(f"sections.{key}")
-    t2_tpl = TEMPLATES.get(t2 or tpl.id, GOV2021)
-    t3_tpl = TEMPLATES.get(t3 or tpl.id, GOV2021)
-    for table in (t2_tpl.t2, t3_tpl.t3, tpl.t4):
+    for table in (TEMPLATES[t2 or expected].t2, TEMPLATES[t3 or expected].t3, GOV2021.t4):
         for row in table.all_rows():
             if row.key not in report.tables[table.id]:
-                if (
-                    table.id == "t3"
-                    and row.key in (*T3_OTHER_ROWS_2021, T3_OTHER_ROW_2019)
-                    and t3 != t3_tpl.id
-                ):
-                    continue
                 report.missing.append(f"{table.id}.{row.key}")
 
 

@@ -42,6 +42,7 @@ class Found:
     t4_runs: list[tuple[str, list[GridCell]]] = field(default_factory=list)
     t4_x: list[float] = field(default_factory=list)
     col_x: dict[str, list[float]] = field(default_factory=dict)
+    col_index: dict[str, int] = field(default_factory=dict)  # header column → cell index
     duplicates: int = 0
     consumed: set[int] = field(default_factory=set)  # id() of paragraphs read as table content
     seen_t3: bool = False
@@ -84,7 +85,26 @@ def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
                     break
         if label is not None:
             hit = (i, label)
+    if hit is None:
+        hit = _joined_label(row, match)
     return hit
+
+
+def _joined_label(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
+    """A label split into several cells by a gap inside it ("行  政许可")."""
+    texts: list[str] = []
+    last = -1
+    for i, cell in enumerate(row):
+        if read_value(cell.text) is not None:
+            if texts:
+                break
+            continue
+        texts.append(cell.text)
+        last = i
+    if len(texts) < 2:
+        return None
+    label = _row_label("".join(texts), match)
+    return None if label is None else (last, label)
 
 
 def _has_values(raw: RawRow) -> bool:
@@ -189,7 +209,8 @@ class Walker:
             return False
         t4_cols = [c for c, ls in labels if any(x.table == "t4" and x.kind == "col" for x in ls)]
         t4_groups = [ls for _, ls in labels if any(x.kind == "t4group" for x in ls)]
-        if t4_cols or t4_groups:
+        only_t4 = any(ls and all(x.table == "t4" for x in ls) for _, ls in labels)
+        if only_t4 and (t4_cols or t4_groups):
             self._close()
             self.in_t4 = True
             self.found.seen_t4 = True
@@ -233,37 +254,49 @@ class Walker:
         return self.t4_group
 
     def _remember_x(self, row: tuple[GridCell, ...]) -> None:
-        """x centres of column headers, to place values when blanks left no cell."""
+        """Where column headers stand (x centre, or cell index in a delimited grid)."""
         for cell in row:
-            x = _center(cell)
-            if x is None:
-                continue
             for label in self.match(cell.text):
                 if label.kind == "col" and label.table in ("t2", "t3"):
-                    self.found.col_x.setdefault(f"{label.table}.{label.key}", []).append(x)
+                    name = f"{label.table}.{label.key}"
+                    x = _center(cell)
+                    if x is not None:
+                        self.found.col_x.setdefault(name, []).append(x)
+                    elif cell.ref.col is not None:
+                        self.found.col_index[name] = cell.ref.col
                     break
 
 
 # ── values into columns ─────────────────────────────────────────────────────────────
 def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell | None], str]:
-    """Values of one row laid into `width` columns; a note when the count was off."""
+    """Values of one row laid into `width` columns; a note when the count was off.
+
+    With too many cells, the window is chosen among those that leave only empty cells
+    out: the one where the row's sum holds, else the rightmost (empty cells before the
+    values usually hold the place of rowspan labels).
+    """
     vals = list(values)
-    note = ""
     if len(vals) > width:
-        while len(vals) > width and not vals[-1].text.strip():
-            vals.pop()
-        while len(vals) > width and not vals[0].text.strip():
-            vals.pop(0)
-    if len(vals) > width:
-        windows = [vals[i : i + width] for i in range(len(vals) - width + 1)]
-        good = [w for w in windows if sums_ok is not None and sums_ok(w)]
-        chosen = good[0] if good else windows[0]
+        windows = [
+            vals[i : i + width]
+            for i in range(len(vals) - width + 1)
+            if not any(c.text.strip() for c in (*vals[:i], *vals[i + width :]))
+        ]
+        if windows:
+            good = [w for w in windows if sums_ok is not None and sums_ok(w)]
+            return list(good[0] if good else windows[-1]), ""
+        good = [
+            vals[i : i + width]
+            for i in range(len(vals) - width + 1)
+            if sums_ok is not None and sums_ok(vals[i : i + width])
+        ]
+        chosen = good[0] if good else vals[:width]
         note = f"多出 {len(vals) - width} 个单元格，已按{'合计关系' if good else '从左到右'}取 {width} 个"
         return list(chosen), note
     if len(vals) < width:
         note = f"只有 {len(vals)} 个单元格（应为 {width} 个）"
         return [*vals, *([None] * (width - len(vals)))], note
-    return vals, note
+    return vals, ""
 
 
 def place_by_x(values: list[GridCell], centers: list[float]) -> list[GridCell | None] | None:
@@ -278,6 +311,17 @@ def place_by_x(values: list[GridCell], centers: list[float]) -> list[GridCell | 
             return None
         slots[i] = v
     return slots
+
+
+def place_by_index(values: list[GridCell], indices: list[int]) -> list[GridCell | None] | None:
+    """Values placed by their cell index under the header's, when the grid is regular."""
+    by_index = {v.ref.col: v for v in values}
+    if None in by_index or any(i not in by_index for i in indices):
+        return None
+    wanted = set(indices)
+    if any(v.text.strip() and v.ref.col not in wanted for v in values):
+        return None
+    return [by_index[i] for i in indices]
 
 
 def to_cell(grid_cell: GridCell | None) -> Cell:

@@ -7,6 +7,8 @@ blank lines between rows), `markdown` (pipe tables), `spaced` (space-aligned col
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..model import Cell, Report
 from ..template import GOV2019, GOV2021, SECTIONS, Table
 from ..template.gov import T3_OTHER_ROW_2019
@@ -98,7 +100,7 @@ def _strip_label_columns(rows: list[Row]) -> list[Row]:
     return [[c for c in r if c != ""] or [""] for r in rows]
 
 
-def table_text(rows: list[Row], layout: str) -> str:
+def table_text(rows: list[Row], layout: str, label_cols: int = 1) -> str:
     if layout == "tabs":
         return "\n".join("\t".join(r) for r in rows)
     if layout == "cells":
@@ -110,21 +112,17 @@ def table_text(rows: list[Row], layout: str) -> str:
     if layout == "lines":
         return "\n".join(c for r in _strip_label_columns(rows) for c in r if c)
     if layout == "spaced":
-        return _spaced(rows)
+        return _spaced(rows, label_cols)
     raise ValueError(f"unknown layout {layout!r}")
 
 
-def _spaced(rows: list[Row]) -> str:
-    """Columns centred on a common grid, at least two spaces apart (labels left-aligned)."""
+def _spaced(rows: list[Row], numeric_from: int) -> str:
+    """Columns centred on a common grid, at least four spaces apart (labels left-aligned)."""
     size = max(len(r) for r in rows)
     rows = [_padded(r, size) for r in rows]
-    numeric_from = next(
-        (i for i in range(size) if any(_is_number(r[i]) for r in rows)),
-        size,
-    )
     label = [" ".join(c for c in r[:numeric_from] if c) for r in rows]
     label_w = max(width(x) for x in label) + 4
-    col_w = [max([width(r[i]) for r in rows] + [4]) + 2 for i in range(numeric_from, size)]
+    col_w = [max([width(r[i]) for r in rows] + [4]) + 4 for i in range(numeric_from, size)]
     lines = []
     for lab, r in zip(label, rows, strict=True):
         parts = [pad(lab, label_w)]
@@ -135,12 +133,17 @@ def _spaced(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _is_number(text: str) -> bool:
-    return bool(text) and text.lstrip("-").replace(".", "", 1).isdigit()
+def render_text(
+    report: Report,
+    layout: str = "tabs",
+    markdown_headings: bool | None = None,
+    transform: Callable[[str, list[Row]], list[Row]] | None = None,
+) -> str:
+    """The whole report as a text document.
 
-
-def render_text(report: Report, layout: str = "tabs", markdown_headings: bool | None = None) -> str:
-    """The whole report as a text document."""
+    `transform(table_id, rows)` may rewrite each table's rows before layout (tests use it
+    to add the irregularities of real reports).
+    """
     md = layout == "markdown" if markdown_headings is None else markdown_headings
     t2 = GOV2019.t2 if report.template == "2019" else GOV2021.t2
     t3 = GOV2019.t3 if T3_OTHER_ROW_2019 in report.tables.get("t3", {}) else GOV2021.t3
@@ -161,7 +164,10 @@ def render_text(report: Report, layout: str = "tabs", markdown_headings: bool | 
             continue
         out += ["", f"{'## ' if md else ''}{sec.title or section.printed}", ""]
         if section.key in tables and report.tables.get(_TABLE_OF[section.key]):
-            out += [table_text(tables[section.key], layout), ""]
+            rows = tables[section.key]
+            if transform is not None:
+                rows = transform(_TABLE_OF[section.key], rows)
+            out += [table_text(rows, layout, _LABEL_COLUMNS[section.key]), ""]
         if sec.text:
             out += [p for para in sec.text.split("\n") for p in (para, "")]
     if report.published:
@@ -170,4 +176,5 @@ def render_text(report: Report, layout: str = "tabs", markdown_headings: bool | 
     return "\n".join(out).rstrip() + "\n"
 
 
+_LABEL_COLUMNS = {"proactive": 1, "requests": 3, "appeals": 0}
 _TABLE_OF = {"proactive": "t2", "requests": "t3", "appeals": "t4"}
