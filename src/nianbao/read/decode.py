@@ -21,6 +21,9 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text, "utf-8"
     candidates: list[tuple[int, str, str]] = []
     for encoding in ("gb18030", "big5"):
         try:
@@ -36,6 +39,20 @@ def decode_text(data: bytes) -> tuple[str | None, str | None]:
     candidates.sort(key=lambda c: -c[0])
     _, encoding, text = candidates[0]
     return text, encoding
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a file cut inside a character, a stray byte), or None.
+
+    Text in another encoding hardly ever holds valid multi-byte UTF-8 sequences, so many of
+    them against a handful of bad bytes means UTF-8; the bad bytes become U+FFFD.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if bad and wide >= 20 * bad:
+        return text
+    return None
 
 
 def _detect(data: bytes) -> str | None:
