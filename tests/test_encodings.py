@@ -198,21 +198,11 @@ def test_traditional_labels_are_matched(reference):
     assert all(data["sections"][key] is not None for key in data["sections"])
 
 
-@pytest.mark.xfail(
-    reason="reader bug: read_bytes() rejects a traditional-character report as not a report "
-    "(looks_like_report() only knows simplified hints such as 政府信息公开/年度报告)",
-    strict=True,
-)
 def test_big5_report_parses_like_the_simplified_one(write, reference):
     data = parse(str(write("report-big5.txt", TRADITIONAL.encode("big5", errors="strict")))).to_json()
     assert figures(data) == figures(reference)
 
 
-@pytest.mark.xfail(
-    reason="the parser turns the whole traditional document simplified, so section titles "
-    "and provenance raw text are not as printed",
-    strict=True,
-)
 def test_traditional_titles_and_raw_text_are_as_printed():
     data = parse_document(_document(TRADITIONAL, "big5")).to_json()
     assert data["sections"]["overview"]["title"] == "一、總體情況"

@@ -6,6 +6,7 @@ stray spaces, page numbers, units, extra cells, truncation) are added on top.
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -18,7 +19,11 @@ from nianbao.parse import parse_document
 from nianbao.read import read_bytes
 from nianbao.render.text import LAYOUTS, Row, render_text
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("NB_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 seeds = st.integers(min_value=0, max_value=10**9)
 templates = st.sampled_from(["2019", "2021"])
 
@@ -28,8 +33,10 @@ def parse_text(text: str, name: str = "report.txt") -> Report:
 
 
 def tables(report: Report) -> dict:
-    return {t: {r: {c: cell.value for c, cell in cols.items()} for r, cols in rows.items()}
-            for t, rows in report.tables.items()}
+    return {
+        t: {r: {c: cell.value for c, cell in cols.items()} for r, cols in rows.items()}
+        for t, rows in report.tables.items()
+    }
 
 
 def assert_same(original: Report, parsed: Report) -> None:
@@ -50,7 +57,9 @@ def assert_same(original: Report, parsed: Report) -> None:
 @given(seed=seeds, template=templates, layout=st.sampled_from(LAYOUTS))
 def test_every_layout_round_trips(seed, template, layout):
     report = random_report(seed, template)
-    assert_same(report, parse_text(render_text(report, layout), f"r.{'md' if layout == 'markdown' else 'txt'}"))
+    assert_same(
+        report, parse_text(render_text(report, layout), f"r.{'md' if layout == 'markdown' else 'txt'}")
+    )
 
 
 def _blank_some(report: Report, rng: random.Random, placeholder: bool) -> None:
@@ -62,8 +71,12 @@ def _blank_some(report: Report, rng: random.Random, placeholder: bool) -> None:
 
 
 @SETTINGS
-@given(seed=seeds, template=templates, layout=st.sampled_from(["tabs", "cells", "markdown", "spaced"]),
-       placeholder=st.booleans())
+@given(
+    seed=seeds,
+    template=templates,
+    layout=st.sampled_from(["tabs", "cells", "markdown", "spaced"]),
+    placeholder=st.booleans(),
+)
 def test_blank_and_placeholder_cells_stay_blank(seed, template, layout, placeholder):
     report = random_report(seed, template)
     if layout == "spaced":
@@ -165,8 +178,12 @@ def test_vertical_rowspan_label(seed, template):
 
 
 @SETTINGS
-@given(seed=seeds, template=templates, layout=st.sampled_from(["tabs", "lines", "markdown", "spaced"]),
-       data=st.data())
+@given(
+    seed=seeds,
+    template=templates,
+    layout=st.sampled_from(["tabs", "lines", "markdown", "spaced"]),
+    data=st.data(),
+)
 def test_page_number_lines_inside_tables(seed, template, layout, data):
     report = random_report(seed, template)
     lines = render_text(report, layout).split("\n")

@@ -280,11 +280,6 @@ def test_t3_subtotal_row_goes_to_extra_and_validates(write, validator):
     assert errors(validator, data) == []
 
 
-@pytest.mark.xfail(
-    reason="parser bug: a 表二 row of the other template goes to t2.extra with empty values "
-    "(extra_row() fits the row to Table.cols, which is empty for the block-built 表二)",
-    strict=True,
-)
 def test_t2_row_of_other_template_keeps_its_value(write, validator):
     text = REPORT_2021.replace("行政许可\t152\n", "行政许可\t152\n其他对外管理服务事项\t7\n")
     data = parsed(write, "other-template-row.txt", text)
@@ -294,10 +289,6 @@ def test_t2_row_of_other_template_keeps_its_value(write, validator):
     assert 7 in extra["values"].values()
 
 
-@pytest.mark.xfail(
-    reason="parser bug: a local 表二 row (其他主动公开文件) is dropped instead of kept in t2.extra",
-    strict=True,
-)
 def test_t2_local_row_is_kept_in_extra(write, validator):
     text = REPORT_2021.replace("规章\t0\t0\t0\n", "规章\t0\t0\t0\n其他主动公开文件\t1\t0\t5\n")
     data = parsed(write, "local-row.txt", text)

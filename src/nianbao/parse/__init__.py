@@ -23,8 +23,9 @@ def parse_document(doc: Document) -> Report:
     _fill_t2(report, found, t2_template)
     _fill_t3(report, found)
     _fill_t4(report, found)
+    _fill_local(report, found, t2_template)
     report.template = _template(t2_template, t3_template, found)
-    _fill_meta(report, blocks, found.consumed)
+    _fill_meta(report, blocks, found.consumed, doc.blocks)
     _note_missing(report, t2_template, t3_template)
     if found.duplicates:
         report.notes.append(f"表格行重复出现 {found.duplicates} 次，按首次出现取值")
@@ -71,7 +72,7 @@ def _fill_t2(report: Report, found: Found, template_id: str | None) -> None:
         row_keys = {r.key for r in tpl.t2.all_rows()}
         if key not in row_keys:
             other = GOV2019 if tpl is GOV2021 else GOV2021
-            report.extra.append(extra_row(raw, other.t2, raw.label.text))
+            report.extra.append(extra_row(raw, other.t2.cols_of(key), raw.label.text))
             report.notes.append(f"表二“{raw.label.text}”不属于{tpl.id}年模板")
             continue
         cols = tpl.t2.cols_of(key)
@@ -81,13 +82,29 @@ def _fill_t2(report: Report, found: Found, template_id: str | None) -> None:
 def _fill_t3(report: Report, found: Found) -> None:
     table = GOV2021.t3
     keys = [c.key for c in table.cols]
-    order = {r.key: i for i, r in enumerate((*GOV2021.t3.rows, *GOV2019.t3.rows))}
+    order = {r.key: i for i, r in enumerate(GOV2021.t3.rows)}
+    order[T3_OTHER_ROW_2019] = order["results_total"] - 0.5  # （六）printed as one row
     rows = sorted((k for t, k in found.rows if t == "t3"), key=lambda k: order.get(k, 99))
     for key in rows:
         raw = found.rows[("t3", key)]
         report.tables["t3"][key] = _row_cells(raw.values, keys, found, "t3", sum_holds(table))
     for raw in found.groups:
-        report.extra.append(extra_row(raw, table, raw.label.text))
+        report.extra.append(extra_row(raw, table.cols, raw.label.text))
+
+
+def _fill_local(report: Report, found: Found, t2_template: str | None) -> None:
+    """Rows some provinces add (其他主动公开文件) or printed subtotals: kept under extra."""
+    t2 = TEMPLATES[t2_template or "2021"].t2
+    for raw in found.local:
+        if raw.table == "t2":
+            block = next((b for b in t2.blocks if b.key == raw.block), t2.blocks[0])
+            cols = block.cols
+        else:
+            cols = GOV2021.t3.cols
+        report.extra.append(extra_row(raw, cols, raw.label.text.strip()))
+        report.notes.append(
+            f"{'表二' if raw.table == 't2' else '表三'}有模板外的行“{raw.label.text.strip()}”"
+        )
 
 
 def _row_cells(values: list[GridCell], keys: list[str], found: Found, table: str, sums_ok) -> dict:
@@ -128,21 +145,37 @@ def _fill_t4(report: Report, found: Found) -> None:
 
 
 # ── metadata ─────────────────────────────────────────────────────────────────────
-def _fill_meta(report: Report, blocks, consumed: set[int]) -> None:
+def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> None:
+    """Sections, year, agency, date. `printed_blocks` are the blocks as printed (before a
+    traditional-character document was turned simplified for matching): titles, section
+    text and the agency name are given as printed."""
     paras = meta.paragraphs(blocks)
+    printed = meta.paragraphs(printed_blocks)
     headings = meta.find_headings(paras)
-    report.sections = meta.sections(paras, headings, consumed)
+    used = {i for i, p in enumerate(paras) if id(p) in consumed}
+    report.sections = meta.sections(printed, headings, used)
     first = headings[0].index if headings else min(len(paras), 12)
     preamble = paras[: min(first, 12)]
     overview = report.sections.get("overview")
     year = meta.find_year(preamble, paras, overview.text if overview else None)
     agency = meta.find_agency(preamble, paras)
     published = meta.find_published(preamble, paras)
+    if agency is not None and printed is not paras:
+        agency.value = _as_printed(str(agency.value), paras, printed)
     for name, fact in (("year", year), ("agency", agency), ("published", published)):
         if fact is not None:
             setattr(report, name, fact.value)
             report.facts[name] = fact
     report.region = meta.find_region(report.agency)
+
+
+def _as_printed(text: str, paras, printed) -> str:
+    """A name found in the simplified text, in the characters the document printed."""
+    for converted, original in zip(paras, printed, strict=True):
+        at = converted.text.find(text)
+        if at >= 0 and len(converted.text) == len(original.text):
+            return original.text[at : at + len(text)]
+    return text
 
 
 def _note_missing(report: Report, t2: str | None, t3: str | None) -> None:

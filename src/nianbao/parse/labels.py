@@ -84,7 +84,7 @@ _FUZZY_NAMES = tuple(k for k in INDEX if len(k) >= 4)
 
 
 @lru_cache(maxsize=65536)
-def candidates(text: str) -> tuple[Label, ...]:
+def candidates(text: str, fuzzy: bool = True) -> tuple[Label, ...]:
     """All labels a cell's text may be, best first (exact core, then close spellings)."""
     key = label_key(text)
     core = key.core
@@ -92,7 +92,7 @@ def candidates(text: str) -> tuple[Label, ...]:
         return ()
     found = INDEX.get(core)
     if found is None:
-        found = _fuzzy(core)
+        found = _fuzzy(core) if fuzzy else ()
     if not found:
         return ()
     if core in GENERIC:

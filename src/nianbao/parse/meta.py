@@ -57,13 +57,17 @@ def find_headings(paras: list[Paragraph]) -> list[Heading]:
 def sections(
     paras: list[Paragraph], headings: list[Heading], consumed: set[int] = frozenset()
 ) -> dict[str, SectionText | None]:
-    """The text under each heading: running text only (table cells and signature left out)."""
+    """The text under each heading: running text only (table cells and signature left out).
+
+    `consumed` holds the indices of paragraphs that were read as table cells.
+    """
     result: dict[str, SectionText | None] = dict.fromkeys(_SECTION_ORDER)
     end_of_text = len(paras) - _signature_length(paras)
     for n, h in enumerate(headings):
         end = headings[n + 1].index if n + 1 < len(headings) else end_of_text
-        body = "\n".join(p.text for p in paras[h.index + 1 : end] if id(p) not in consumed)
-        result[h.key] = SectionText(h.title, body, h.ref, h.number, n)
+        body = "\n".join(paras[i].text for i in range(h.index + 1, end) if i not in consumed)
+        title = paras[h.index].text.strip().lstrip("#* ").strip()
+        result[h.key] = SectionText(title, body, h.ref, h.number, n)
     return result
 
 

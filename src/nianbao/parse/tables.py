@@ -28,7 +28,9 @@ class RawRow:
     label: GridCell
     values: list[GridCell]
     own_row: bool  # values came in the label's own row (a delimited layout)
-    kind: str = "row"  # "row", or "group" for a printed subtotal of a rowspan group
+    kind: str = "row"  # "row"; "group", a printed subtotal of a rowspan group; "local", a row
+    # outside the template (e.g. 其他主动公开文件)
+    block: str = ""  # the 表二 block it was read in
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Found:
 
     rows: dict[tuple[str, str], RawRow] = field(default_factory=dict)
     groups: list[RawRow] = field(default_factory=list)
+    local: list[RawRow] = field(default_factory=list)
     t2_cols: dict[str, int] = field(default_factory=dict)  # column key → times seen
     t2_templates: dict[str, int] = field(default_factory=dict)  # template id → header hits
     t4_runs: list[tuple[str, list[GridCell]]] = field(default_factory=list)
@@ -60,8 +63,8 @@ def _rows(blocks) -> list[tuple[tuple[GridCell, ...], Paragraph | None]]:
     return out
 
 
-def _row_label(text: str, match) -> Label | None:
-    for label in match(text):
+def _row_label(text: str, match, fuzzy: bool = True) -> Label | None:
+    for label in match(text, fuzzy):
         if label.kind in ("row", "group"):
             return label
     return None
@@ -70,27 +73,30 @@ def _row_label(text: str, match) -> Label | None:
 def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
     """The last cell of the row that is a row or group label (the most specific one).
 
-    A cell that holds several labels side by side ("三、本年度办理结果 （一）予以公开", as
-    layout text merges rowspan columns) is read by its last label.
+    Exact labels win over close spellings. A cell that holds several labels side by side
+    ("三、本年度办理结果 （一）予以公开", as layout text merges rowspan columns) is read by
+    its last label; a label split over cells by a gap inside it is read joined.
     """
-    hit = None
-    for i, cell in enumerate(row):
-        if read_value(cell.text) is not None:
-            continue
-        label = _row_label(cell.text, match)
-        if label is None and " " in cell.text.strip():
-            for part in reversed(cell.text.split()):
-                label = _row_label(part, match)
-                if label is not None:
-                    break
-        if label is not None:
-            hit = (i, label)
-    if hit is None:
-        hit = _joined_label(row, match)
-    return hit
+    texts = [(i, c.text) for i, c in enumerate(row) if read_value(c.text) is None]
+    for fuzzy in (False, True):
+        hit = None
+        for i, text in texts:
+            label = _row_label(text, match, fuzzy)
+            if label is None and " " in text.strip():
+                for part in reversed(text.split()):
+                    label = _row_label(part, match, fuzzy)
+                    if label is not None:
+                        break
+            if label is not None:
+                hit = (i, label)
+        if hit is None:
+            hit = _joined_label(row, match, fuzzy)
+        if hit is not None:
+            return hit
+    return None
 
 
-def _joined_label(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
+def _joined_label(row: tuple[GridCell, ...], match, fuzzy: bool) -> tuple[int, Label] | None:
     """A label split into several cells by a gap inside it ("行  政许可")."""
     texts: list[str] = []
     last = -1
@@ -103,8 +109,16 @@ def _joined_label(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
         last = i
     if len(texts) < 2:
         return None
-    label = _row_label("".join(texts), match)
+    label = _row_label("".join(texts), match, fuzzy)
     return None if label is None else (last, label)
+
+
+def _block_of(row_key: str) -> str:
+    for table in (GOV2021.t2, GOV2019.t2):
+        for block in table.blocks:
+            if any(r.key == row_key for r in block.rows):
+                return block.key
+    return ""
 
 
 def _has_values(raw: RawRow) -> bool:
@@ -125,6 +139,8 @@ class Walker:
         self.pending: RawRow | None = None
         self.t4_group = ""
         self.in_t4 = False
+        self.context = ""  # the table being read: t2, t3, t4
+        self.block = ""  # the 表二 block being read
 
     def walk(self, blocks) -> Found:
         for row, para in _rows(blocks):
@@ -172,6 +188,9 @@ class Walker:
 
     def _open(self, label: Label, cell: GridCell, rest: list[GridCell]) -> None:
         self._close()
+        self.context = label.table
+        if label.table == "t2":
+            self.block = _block_of(label.key)
         if label.table == "t3":
             self.found.seen_t3 = True
         self.in_t4 = False
@@ -213,6 +232,7 @@ class Walker:
         if only_t4 and (t4_cols or t4_groups):
             self._close()
             self.in_t4 = True
+            self.context = "t4"
             self.found.seen_t4 = True
             for c in t4_cols:
                 x = _center(c)
@@ -233,15 +253,36 @@ class Walker:
                     break
                 if x.table == "t2" and x.kind == "caption":
                     self._close()
+                    self.context, self.block = "t2", x.key
                     if x.key == "art20_9":
                         t = self.found.t2_templates
                         t["2019"] = t.get("2019", 0) + 1
                     break
                 if x.table == "t3" and x.kind in ("annotation", "t3head", "col"):
                     self.found.seen_t3 = True
+                    self.context = "t3"
                     break
+        if not known:
+            return self._local_row(row)
         self._remember_x(row)
         return known
+
+    def _local_row(self, row: tuple[GridCell, ...]) -> bool:
+        """A row outside the template inside 表二 or 表三: a short label, then figures."""
+        if self.context not in ("t2", "t3") or len(row) < 2:
+            return False
+        first = next((i for i, c in enumerate(row) if c.text.strip()), None)
+        if first is None or read_value(row[first].text) is not None:
+            return False
+        label = row[first].text.strip()
+        rest = list(row[first + 1 :])
+        if len(label) > 30 or any(read_value(c.text) is None for c in rest):
+            return False
+        if not any(c.text.strip() for c in rest):
+            return False
+        self._close()
+        self.found.local.append(RawRow(self.context, "", row[first], rest, True, "local", self.block))
+        return True
 
     def _t4_group(self, text: str) -> str:
         key = label_key(text).full
@@ -350,11 +391,12 @@ def sum_holds(table: Table):
     return ok
 
 
-def extra_row(raw: RawRow, table: Table, label_text: str) -> ExtraRow:
-    cells, _ = fit(raw.values, len(table.cols))
+def extra_row(raw: RawRow, cols: tuple, label_text: str) -> ExtraRow:
+    """A row outside the statutory rows, its values laid into the given columns."""
+    cells, _ = fit(raw.values, len(cols))
     return ExtraRow(
         raw.table,
         label_text,
-        {c.key: to_cell(v) for c, v in zip(table.cols, cells, strict=True)},
+        {c.key: to_cell(v) for c, v in zip(cols, cells, strict=True)},
         group=raw.key,
     )
