@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -81,6 +82,7 @@ def _index() -> dict[str, tuple[Label, ...]]:
 
 INDEX = _index()
 _FUZZY_NAMES = tuple(k for k in INDEX if len(k) >= 4)
+_NOT_A_LABEL = re.compile(r"[0-9,.;:!?]")
 
 
 @lru_cache(maxsize=65536)
@@ -107,8 +109,8 @@ def candidates(text: str, fuzzy: bool = True) -> tuple[Label, ...]:
 
 def _fuzzy(core: str) -> tuple[Label, ...]:
     """Typos, OCR slips and truncated labels: a close or a long enough prefix match."""
-    if len(core) < 4 or core.isdigit() or any(p in core for p in ",.;!?"):
-        return ()  # numbers and sentences are not labels
+    if len(core) < 4 or _NOT_A_LABEL.search(core):
+        return ()  # numbers, dates and sentences are not labels
     best: tuple[float, str] | None = None
     matcher = SequenceMatcher(None, "", core)
     for name in _FUZZY_NAMES:

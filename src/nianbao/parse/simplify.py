@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 
@@ -11,12 +12,15 @@ from ..document import Grid, Paragraph
 _TRADITIONAL_HINTS = frozenset("資訊開報請處當屬規許罰強費審結總計應與權機關條於個為當")
 
 
+_HINT_RE = re.compile("[" + "".join(sorted(_TRADITIONAL_HINTS)) + "]")
+
+
 def looks_traditional(blocks) -> bool:
     sample = []
     for b in blocks[:400]:
         sample.append(b.text if isinstance(b, Paragraph) else "".join(c.text for r in b.rows for c in r))
     text = "".join(sample)
-    hits = sum(1 for ch in text if ch in _TRADITIONAL_HINTS)
+    hits = len(_HINT_RE.findall(text))
     return hits >= 5 and hits >= len(text) // 400
 
 

@@ -238,8 +238,8 @@ class Walker:
                 x = _center(c)
                 if x is not None:
                     self.found.t4_x.append(x)
-            if t4_groups and not t4_cols and len(row) == 1:
-                self.t4_group = self._t4_group(row[0].text)
+            if t4_groups and not t4_cols:
+                self._t4_group_row(row)
             return True
         known = False
         for _cell, ls in labels:
@@ -283,6 +283,17 @@ class Walker:
         self._close()
         self.found.local.append(RawRow(self.context, "", row[first], rest, True, "local", self.block))
         return True
+
+    def _t4_group_row(self, row: tuple[GridCell, ...]) -> None:
+        """A group label of 表四 alone (a caption) or, in a transposed table, before its figures."""
+        last = max(i for i, c in enumerate(row) if read_value(c.text) is None)
+        group = self._t4_group("".join(c.text for c in row[: last + 1]))
+        values = list(row[last + 1 :])
+        if any(c.text.strip() for c in values):
+            self.found.t4_runs.append((group, values))
+            self.t4_group = ""
+        else:
+            self.t4_group = group
 
     def _t4_group(self, text: str) -> str:
         key = label_key(text).full

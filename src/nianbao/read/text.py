@@ -289,7 +289,7 @@ def _spaced_row(line: str, number: int) -> tuple[GridCell, ...]:
 
 def looks_like_report(text: str) -> bool:
     """A cheap test that decoded text is an annual report at all."""
-    key = norm(text[:20000])
+    head = text[:20000]
     hints = ("信息公开", "主动公开", "依申请公开", "年度报告", "第二十条")
     hints += ("資訊公開", "信息公開", "主動公開", "依申請公開", "年度報告", "第二十條")
-    return any(h in key for h in hints)
+    return any(h in head for h in hints) or any(h in norm(head) for h in hints)
