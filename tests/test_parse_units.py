@@ -162,3 +162,36 @@ def test_region_is_the_administrative_prefix():
     assert meta.find_region("烟台市芝罘区商务局") == "烟台市芝罘区"
     assert meta.find_region("青石市人民政府") == "青石市"
     assert meta.find_region("商务局") is None
+
+
+LEGACY = """青石市商务局2017年政府信息公开工作年度报告
+
+一、概述
+2017年，我局认真贯彻《中华人民共和国政府信息公开条例》。
+二、主动公开政府信息情况
+全年主动公开政府信息120条。
+三、依申请公开政府信息和不予公开政府信息的情况
+全年收到申请3件，均已答复。
+四、政府信息公开的收费及减免情况
+未收取任何费用。
+"""
+
+
+def test_legacy_report_without_statutory_tables():
+    from nianbao.parse import parse_document
+    from nianbao.read import read_bytes
+
+    report = parse_document(read_bytes(LEGACY.encode(), "legacy.txt"))
+    assert (report.template, report.year, report.agency) == ("legacy", 2017, "青石市商务局")
+    assert report.tables == {"t2": {}, "t3": {}, "t4": {}}
+    undated = LEGACY.replace("2017年政府", "政府").replace("2017年，", "")
+    report = parse_document(read_bytes(undated.encode(), "legacy.txt"))
+    assert report.template == "legacy"
+
+
+def test_report_without_tables_or_legacy_marks_has_no_template():
+    from nianbao.parse import parse_document
+    from nianbao.read import read_bytes
+
+    text = "青石市商务局2023年政府信息公开工作年度报告\n一、总体情况\n2023年，我局认真落实。\n"
+    assert parse_document(read_bytes(text.encode(), "x.txt")).template is None

@@ -5,12 +5,16 @@ from __future__ import annotations
 from ..document import Document, GridCell, Paragraph
 from ..model import Report
 from ..template import GOV2019, GOV2021, TEMPLATES, template_for_year
-from ..template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
+from ..template.gov import LEGACY_HEADINGS, T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 from . import meta
+from .normalize import label_key
 from .simplify import simplified
 from .tables import T4_WIDTH, Found, Walker, extra_row, fit, place_by_index, place_by_x, sum_holds, to_cell
 
-_T2_ONLY_2019 = ("other_services", "procurement")
+# 表二 rows only the 2019 template prints (其他对外管理服务事项, 政府集中采购)
+_T2_ONLY_2019 = tuple(
+    r.key for r in GOV2019.t2.all_rows() if r.key not in {x.key for x in GOV2021.t2.all_rows()}
+)
 
 
 def parse_document(doc: Document) -> Report:
@@ -26,6 +30,8 @@ def parse_document(doc: Document) -> Report:
     _fill_local(report, found, t2_template)
     report.template = _template(t2_template, t3_template, found)
     _fill_meta(report, blocks, found.consumed, doc.blocks)
+    if report.template is None and _looks_legacy(report, blocks):
+        report.template = "legacy"
     _note_missing(report, t2_template, t3_template)
     if found.duplicates:
         report.notes.append(f"表格行重复出现 {found.duplicates} 次，按首次出现取值")
@@ -61,6 +67,18 @@ def _template(t2: str | None, t3: str | None, found: Found) -> str | None:
     if t2 and t3:
         return t2 if t2 == t3 else "hybrid"
     return t2 or t3
+
+
+def _looks_legacy(report: Report, blocks) -> bool:
+    """No statutory tables, and a report year before 2019 or the headings of the old format."""
+    if report.year is not None and report.year < GOV2019.first_year:
+        return True
+    legacy = {label_key(h).core for h in LEGACY_HEADINGS}
+    for para in meta.paragraphs(blocks)[:400]:
+        key = label_key(para.text)
+        if key.enum and key.core.rstrip(".:") in legacy:
+            return True
+    return False
 
 
 # ── tables ───────────────────────────────────────────────────────────────────────

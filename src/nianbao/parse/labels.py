@@ -22,10 +22,6 @@ class Label:
     template: str = ""  # "2019"/"2021" when only one template has it, "" when both
 
 
-# Cores too generic to trust without their enumerator ("其他" is also a column, "总计" too).
-GENERIC = frozenset({"其他", "总计", "合计"})
-
-
 def _entries() -> list[tuple[str, Label]]:
     out: list[tuple[str, Label]] = []
 
@@ -58,7 +54,7 @@ def _entries() -> list[tuple[str, Label]]:
             add(row.names(), Label("t4group", "t4", row.key))
         for group in tpl.t4.col_groups:
             add(group.names(), Label("t4group", "t4", group.key))
-    add(["信息内容"], Label("col", "t2", "header"))
+        add([tpl.t2.corner], Label("col", "t2", "header"))
     return out
 
 
@@ -81,6 +77,8 @@ def _index() -> dict[str, tuple[Label, ...]]:
 
 
 INDEX = _index()
+# Cores that name both a row and a column ("其他", "总计"): trusted only with their enumerator.
+GENERIC = frozenset(core for core, labels in INDEX.items() if {x.kind for x in labels} >= {"row", "col"})
 _FUZZY_NAMES = tuple(k for k in INDEX if len(k) >= 4)
 _NOT_A_LABEL = re.compile(r"[0-9,.;:!?]")
 

@@ -113,6 +113,12 @@ def _joined_label(row: tuple[GridCell, ...], match, fuzzy: bool) -> tuple[int, L
     return None if label is None else (last, label)
 
 
+_T4_GROUP_NAMES = sorted(
+    ((label_key(n).core, r.key) for r in GOV2021.t4.rows for n in r.names()),
+    key=lambda x: -len(x[0]),
+)
+
+
 def _block_of(row_key: str) -> str:
     for table in (GOV2021.t2, GOV2019.t2):
         for block in table.blocks:
@@ -296,13 +302,11 @@ class Walker:
             self.t4_group = group
 
     def _t4_group(self, text: str) -> str:
+        """The 表四 group a caption names (the longest name found wins: 复议后起诉 over 行政复议)."""
         key = label_key(text).full
-        if "复议后" in key:
-            return "litigation_after_review"
-        if "直接起诉" in key or "未经复议" in key:
-            return "litigation_direct"
-        if "复议" in key:
-            return "review"
+        for name, group in _T4_GROUP_NAMES:
+            if name in key:
+                return group
         return self.t4_group
 
     def _remember_x(self, row: tuple[GridCell, ...]) -> None:

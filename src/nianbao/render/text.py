@@ -35,7 +35,7 @@ def t2_rows(report: Report, table: Table) -> list[Row]:
         if not any(r.key in data for r in block.rows):
             continue
         rows.append(_padded([block.caption], width_))
-        rows.append(_padded(["信息内容", *[c.label for c in block.cols]], width_))
+        rows.append(_padded([table.corner, *[c.label for c in block.cols]], width_))
         for r in block.rows:
             if r.key in data:
                 rows.append(_padded([r.label, *[_value(data[r.key].get(c.key)) for c in block.cols]], width_))
@@ -50,9 +50,10 @@ def t3_rows(report: Report, table: Table) -> list[Row]:
     """表三 with the label columns of the official layout (rowspan labels on their first row)."""
     data = report.tables.get("t3", {})
     cols = [c.label for c in table.cols]
+    applicant, org = (g.label for g in table.col_groups)
     rows: list[Row] = [
-        [table.annotation, "", "", "申请人情况", "", "", "", "", "", ""],
-        ["", "", "", cols[0], "法人或其他组织", "", "", "", "", cols[-1]],
+        [table.annotation, "", "", applicant, *[""] * (len(cols) - 1)],
+        ["", "", "", cols[0], org, *[""] * (len(cols) - 3), cols[-1]],
         ["", "", "", "", *cols[1:-1], ""],
     ]
     groups = {g.key: g for g in table.groups}
@@ -82,11 +83,13 @@ def t3_rows(report: Report, table: Table) -> list[Row]:
 def t4_rows(report: Report, table: Table) -> list[Row]:
     data = report.tables.get("t4", {})
     cols = [c.label for c in table.cols]
-    blank = [""] * 4
+    blank = [""] * (len(cols) - 1)
+    review, litigation = (g.label for g in table.col_groups)
+    direct, after = (r.label for r in table.rows if r.group == "litigation")
     rows: list[Row] = [
-        ["行政复议", *blank, "行政诉讼", *[""] * 9],
-        [*cols, "未经复议直接起诉", *blank, "复议后起诉", *blank],
-        [""] * 5 + cols + cols,
+        [review, *blank, litigation, *blank, *[""] * len(cols)],
+        [*cols, direct, *blank, after, *blank],
+        [""] * len(cols) + cols + cols,
     ]
     values: Row = []
     for r in table.rows:

@@ -221,6 +221,7 @@ T2_2021 = Table(
     number="表二",
     title="主动公开政府信息情况",
     section="proactive",
+    corner="信息内容",
     blocks=(
         Block(
             "art20_1",
@@ -261,6 +262,7 @@ T2_2019 = Table(
     number="表二",
     title="主动公开政府信息情况",
     section="proactive",
+    corner="信息内容",
     blocks=(
         Block(
             "art20_1",
@@ -324,6 +326,22 @@ GOV2019 = Template(
 )
 
 TEMPLATES: dict[str, Template] = {"2021": GOV2021, "2019": GOV2019}
+
+# Headings typical of reports before 2019 (old 条例第三十二条, no statutory tables), format.md §4.
+LEGACY_HEADINGS = (
+    "概述",
+    "主要工作概述",
+    "政府信息公开的收费及减免情况",
+    "收费及减免情况",
+    "依申请公开政府信息和不予公开政府信息的情况",
+    "政府信息依申请公开办理情况",
+    "因政府信息公开申请行政复议和提起行政诉讼的情况",
+    "行政复议诉讼和举报投诉情况",
+    "咨询处理情况",
+    "回应解读情况",
+    "机构建设、保障经费和培训会议情况",
+    "需要说明的事项与附表",
+)
 
 
 def template_for_year(year: int | None) -> Template | None:

@@ -74,6 +74,7 @@ class Table:
     groups: tuple[Group, ...] = ()
     col_groups: tuple[Group, ...] = ()
     annotation: str = ""
+    corner: str = ""  # the header cell above the row labels (表二: 信息内容)
     # (total key, part keys): sums that must hold over rows (表三) or columns (表三, 表四)
     row_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
     col_sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
