@@ -70,6 +70,82 @@ def parse_cmd(files: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_UNREADABLE if failed else EXIT_OK)
 
 
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+    help="text：每行一项（文件:行: 规则 严重程度 说明）；json：合同规定的列表；csv：UTF-8（带 BOM）。",
+)
+@click.option("--select", multiple=True, metavar="ID", help="只运行这些规则（规则号或前缀，如 T3），可多次给出。")
+@click.option("--ignore", multiple=True, metavar="ID", help="不运行这些规则（规则号或前缀），可多次给出。")
+@click.option(
+    "--min-severity", type=click.Choice(["info", "warning", "error"]), default=None,
+    help="只报告不低于此严重程度的问题（默认 info）。",
+)
+@click.option("--config", type=click.Path(), default=None, help="设置文件（默认当前目录的 nianbao.toml）。")
+@click.option("--out", type=click.Path(), default=None, help="写入文件而不是标准输出。")
+def check_cmd(files, fmt, select, ignore, min_severity, config, out) -> None:
+    """检查年度报告：勾稽关系、模板、章节、空白、期限、正文与表格、跨年度一致性。
+
+    同时给出同一机关相邻年度的报告时，还检查跨年度规则（Y-）。
+    退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
+    """
+    from .check import output
+    from .check.runner import Settings, SettingsError, check_reports
+
+    split = lambda values: [v.strip() for x in values for v in x.split(",") if v.strip()]  # noqa: E731
+    try:
+        settings = Settings.load(
+            config, select=split(select), ignore=split(ignore), min_severity=min_severity
+        )
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    reports = [r for _, r in _parse_all(files) if r is not None]
+    unreadable = len(reports) < len(files)
+    findings = check_reports(reports, settings)
+    render = {"text": output.text, "json": output.as_json, "csv": output.as_csv}[fmt]
+    _emit(render(findings), out, bom=fmt == "csv")
+    if unreadable:
+        sys.exit(EXIT_UNREADABLE)
+    sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _emit(text: str, out: str | None, bom: bool = False) -> None:
+    if out:
+        with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+    elif bom:
+        sys.stdout.buffer.write(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        click.echo(text)
+
+
+@main.command("rules")
+@click.argument("rule_id", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+    help="text：一览表或单条说明；json：机器可读；md：文档（docs/rules.md 由此生成）。",
+)
+def rules_cmd(rule_id: str | None, fmt: str) -> None:
+    """列出全部规则，或说明一条规则（如 nianbao rules T3-BAL）。"""
+    from .check import RULES, output
+
+    if rule_id:
+        rule = RULES.get(rule_id.upper())
+        if rule is None:
+            raise click.UsageError(f"未知的规则 {rule_id}（nianbao rules 列出全部规则）")
+        click.echo(output.rules_json([rule]) if fmt == "json" else rule.doc())
+        return
+    rules = sorted(RULES.values(), key=lambda r: r.id)
+    if fmt == "json":
+        click.echo(output.rules_json(rules))
+    elif fmt == "md":
+        click.echo(output.rules_markdown(), nl=False)
+    else:
+        click.echo(output.rules_table(rules))
+
+
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""

@@ -70,6 +70,7 @@ class Report:
     year: int | None = None
     template: str | None = None
     published: str | None = None
+    preamble: str | None = None  # text before the first section heading
     sections: dict[str, SectionText | None] = field(default_factory=dict)
     tables: dict[str, dict[str, dict[str, Cell]]] = field(default_factory=lambda: {t: {} for t in TABLE_IDS})
     extra: list[ExtraRow] = field(default_factory=list)
@@ -87,6 +88,12 @@ class Report:
     def has_row(self, table: str, row: str) -> bool:
         return row in self.tables.get(table, {})
 
+    def narrative(self) -> str:
+        """All running text: the preamble and the six sections, in order."""
+        parts = [self.preamble or ""]
+        parts += [s.text for s in self.sections.values() if s is not None]
+        return "\n".join(p for p in parts if p)
+
     def to_json(self) -> dict:
         """The contract's Report JSON (../shared/spec/contract.md §1)."""
         out: dict = {
@@ -101,6 +108,7 @@ class Report:
             "year": self.year,
             "template": self.template,
             "published": self.published,
+            "preamble": self.preamble,
             "sections": {
                 key: None if s is None else {"title": s.title, "text": s.text}
                 for key, s in self.sections.items()

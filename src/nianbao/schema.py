@@ -233,6 +233,11 @@ def report_schema() -> dict:
             "type": ["string", "null"],
             "pattern": r"^\d{4}-\d{2}-\d{2}$",
         },
+        "preamble": {
+            "title": "前言",
+            "description": "第一个章节标题之前的正文（标题、编制依据、统计期限等）。",
+            "type": ["string", "null"],
+        },
         "sections": _sections(),
         **{tid: _table(tid) for tid in TABLE_IDS},
         "provenance": {

@@ -178,6 +178,10 @@ def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> No
     year = meta.find_year(preamble, paras, overview.text if overview else None)
     agency = meta.find_agency(preamble, paras)
     published = meta.find_published(preamble, paras)
+    period = meta.find_period(paras)
+    if period is not None:
+        report.facts["period"] = period
+    report.preamble = "\n".join(p.text for p in printed[: min(first, len(printed))]) or None
     if agency is not None and printed is not paras:
         agency.value = _as_printed(str(agency.value), paras, printed)
     for name, fact in (("year", year), ("agency", agency), ("published", published)):

@@ -106,6 +106,27 @@ def find_year(preamble: list[Paragraph], paras: list[Paragraph], overview: str |
     return None
 
 
+_STATED_PERIOD = re.compile(
+    r"(?:统计期限|统计期|统计时限|统计时间|统计区间|统计周期|数据统计)[^。]{0,10}?"
+    r"(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日[^0-9。]{0,6}?"
+    r"(?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日"
+)
+
+
+def find_period(paras: list[Paragraph]) -> Fact | None:
+    """The statistics period the report states ("统计期限自2022年1月1日起至2022年12月31日止")."""
+    for p in paras[:120]:
+        t = norm(p.text)
+        m = _STATED_PERIOD.search(t)
+        if m:
+            y1 = int(m.group("y1"))
+            y2 = int(m.group("y2") or y1)
+            start = f"{y1:04d}-{int(m.group('m1')):02d}-{int(m.group('d1')):02d}"
+            end = f"{y2:04d}-{int(m.group('m2')):02d}-{int(m.group('d2')):02d}"
+            return Fact(f"{start}/{end}", m.group(0), p.ref, "period")
+    return None
+
+
 # ── dates ──────────────────────────────────────────────────────────────────────────
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0001123456789")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")

@@ -210,12 +210,14 @@ class Walker:
         if p is None:
             return
         if p.kind == "group":
-            if p.values and any(c.text.strip() for c in p.values):
-                if p.key == "other":  # （六）其他处理 printed as one row: the 2019 layout
-                    p = RawRow("t3", "other_total", p.label, p.values, p.own_row)
-                else:
-                    self.found.groups.append(p)
-                    return
+            filled = any(c.text.strip() for c in p.values)
+            whole_row = len(p.values) >= len(GOV2021.t3.cols)  # a row of cells, even if blank
+            if p.key == "other" and (filled or whole_row):
+                # （六）其他处理 printed as one row with its own cells: the 2019 layout
+                p = RawRow("t3", "other_total", p.label, p.values, p.own_row)
+            elif filled:
+                self.found.groups.append(p)
+                return
             else:
                 return
         slot = (p.table, p.key)

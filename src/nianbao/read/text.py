@@ -24,7 +24,7 @@ _PAGE_NUMBER = re.compile(
 )
 _GAP = re.compile(r"(?:[ \u00a0]{2,}|\u3000+)")
 _WIDE = re.compile(r"[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
-_PAD = " \u3000\u00a0\f"
+_PAD = " \t\u3000\u00a0\f"
 _SENTENCE = re.compile(r"[，。；！？]")
 _TOKEN = re.compile(r"[^ \u3000\u00a0\t]+(?:[ \u00a0][^ \u3000\u00a0\t]+)*")
 

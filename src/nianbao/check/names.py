@@ -1,0 +1,85 @@
+"""How findings name cells: as the report prints them (表三“（七）总计”行“总计”列)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from ..model import Report
+from ..template import GOV2019, GOV2021, Item, Table
+
+# The template of the report being checked: its labels name the cells (set by the runner).
+CURRENT_TEMPLATE: ContextVar[str | None] = ContextVar("CURRENT_TEMPLATE", default=None)
+
+TABLE_NUMBER = {"t2": "表二", "t3": "表三", "t4": "表四"}
+T4_GROUP = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+            "litigation_after_review": "行政诉讼（复议后起诉）"}
+
+
+def tables_of(table_id: str) -> tuple[Table, ...]:
+    order = (GOV2019, GOV2021) if CURRENT_TEMPLATE.get() == "2019" else (GOV2021, GOV2019)
+    return tuple(t.table(table_id) for t in order)
+
+
+def row_item(table_id: str, row: str) -> Item | None:
+    for table in tables_of(table_id):
+        for item in table.all_rows():
+            if item.key == row:
+                return item
+    return None
+
+
+def col_item(table_id: str, row: str, col: str) -> Item | None:
+    for table in tables_of(table_id):
+        for item in table.cols_of(row):
+            if item.key == col:
+                return item
+    return None
+
+
+def row_name(table_id: str, row: str) -> str:
+    if table_id == "t4":
+        return T4_GROUP.get(row, row)
+    item = row_item(table_id, row)
+    return f"{item.enum}{item.label}" if item else row
+
+
+def col_name(table_id: str, row: str, col: str) -> str:
+    item = col_item(table_id, row, col)
+    return item.label if item else col
+
+
+def cell_name(table_id: str, row: str, col: str) -> str:
+    return f"{TABLE_NUMBER[table_id]}“{row_name(table_id, row)}”行“{col_name(table_id, row, col)}”列"
+
+
+def path(table_id: str, row: str, col: str) -> str:
+    return f"{table_id}.{row}.{col}"
+
+
+def number(report: Report, table_id: str, row: str, col: str) -> tuple[float, bool]:
+    """A cell's value for arithmetic: a blank counts as 0 (second item says it was blank)."""
+    cell = report.cell(table_id, row, col)
+    if cell is None or cell.value is None:
+        return 0, True
+    return cell.value, False
+
+
+def line(report: Report, table_id: str, row: str, col: str) -> int | None:
+    cell = report.cell(table_id, row, col)
+    return None if cell is None else cell.ref.line
+
+
+def fmt(value: float | int | None) -> str:
+    if value is None:
+        return "空白"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def blank_note(blanks: list[str]) -> str:
+    """The sentence telling that blank cells were counted as 0."""
+    if not blanks:
+        return ""
+    shown = "、".join(blanks[:4]) + ("等" if len(blanks) > 4 else "")
+    return f"（{shown}为空白，按 0 计）"

@@ -1,0 +1,81 @@
+"""The rule registry: every rule declared once, with its id, severity, basis and docs.
+
+`nianbao rules`, `nianbao rules ID`, docs/rules.md and the web page of a rule all render
+the same :class:`Rule`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .finding import SEVERITIES, Finding
+
+_ID = re.compile(r"^[A-Z]{1,2}(?:\d+)?-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str  # short English name of the bad pattern, kebab-case
+    title: str  # one line, Chinese
+    severity: str
+    templates: tuple[str, ...]  # templates it applies to: "2019", "2021", "hybrid", "legacy"
+    basis: str  # legal or format basis
+    rationale: str  # why it matters (Chinese)
+    example: str  # a case that breaks it
+    fix: str  # what a correct report does
+    scope: str = "report"  # "report" (one report) or "series" (consecutive years of an agency)
+    options: dict[str, object] = field(default_factory=dict)  # configurable, with defaults
+    check: Callable[..., Iterable[Finding]] | None = None
+
+    def doc(self) -> str:
+        """The rule's documentation as Markdown."""
+        opts = "".join(f"\n- `{k}` = `{v!r}`" for k, v in self.options.items())
+        return (
+            f"# {self.id} {self.title}\n\n"
+            f"- 名称 name: `{self.name}`\n- 严重程度 severity: `{self.severity}`\n"
+            f"- 适用模板 templates: {', '.join(self.templates)}\n"
+            f"- 范围 scope: {'单份报告' if self.scope == 'report' else '同一机关相邻年度的报告'}\n"
+            f"- 依据 basis: {self.basis}\n\n"
+            f"## 检查什么 What it does\n\n{self.title}。\n\n"
+            f"## 为什么 Why is this bad?\n\n{self.rationale}\n\n"
+            f"## 示例 Example\n\n{self.example}\n\n"
+            f"## 应当 Use instead\n\n{self.fix}\n"
+            + (f"\n## 选项 Options\n{opts}\n" if self.options else "")
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(**meta) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., Iterator[Finding]]]:
+    """Register a check function under a rule id; rejects duplicates and incomplete docs."""
+
+    def register(fn):
+        r = Rule(check=fn, **meta)
+        if not _ID.match(r.id):
+            raise ValueError(f"bad rule id {r.id!r}")
+        if r.id in RULES:
+            raise ValueError(f"rule {r.id} registered twice")
+        if r.severity not in SEVERITIES:
+            raise ValueError(f"rule {r.id}: unknown severity {r.severity!r}")
+        for part in ("title", "basis", "rationale", "example", "fix"):
+            if not getattr(r, part).strip():
+                raise ValueError(f"rule {r.id}: empty {part}")
+        RULES[r.id] = r
+        return fn
+
+    return register
+
+
+def selected(ids: Iterable[str], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+    """Rule ids chosen by id or prefix (`T3` selects T3-BAL, T3-ROWSUM …)."""
+    select = [s.upper() for s in select]
+    ignore = [s.upper() for s in ignore]
+
+    def hit(rule_id: str, patterns: list[str]) -> bool:
+        return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") or rule_id.startswith(p) for p in patterns)
+
+    return [i for i in ids if (not select or hit(i, select)) and not hit(i, ignore)]

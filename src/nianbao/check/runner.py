@@ -1,0 +1,162 @@
+"""Running the rules: over one report, and over the consecutive years of each agency."""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Report
+from ..parse.normalize import norm
+from . import rules as _rules  # noqa: F401 - registers the rules
+from .finding import SEVERITIES, Finding, severity_rank
+from .names import CURRENT_TEMPLATE
+from .registry import RULES, Rule, selected
+
+CONFIG_NAME = "nianbao.toml"
+
+
+class SettingsError(ValueError):
+    """A settings file or option that cannot be used (the message is for the user)."""
+
+
+@dataclass
+class Settings:
+    """Which rules run and how: the same from the CLI, a nianbao.toml or Python."""
+
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    min_severity: str = "info"
+    options: dict[str, dict[str, object]] = field(default_factory=dict)  # rule id → option → value
+
+    def __post_init__(self) -> None:
+        if self.min_severity not in SEVERITIES:
+            raise SettingsError(f"未知的严重程度 {self.min_severity!r}（可选：{'、'.join(SEVERITIES)}）")
+        unknown = [
+            p for p in (*self.select, *self.ignore) if not selected(RULES, [p]) or not _is_rule_pattern(p)
+        ]
+        if unknown:
+            raise SettingsError(f"未知的规则：{'、'.join(unknown)}（nianbao rules 列出全部规则）")
+
+    def rules(self) -> list[Rule]:
+        return [RULES[i] for i in selected(RULES, self.select, self.ignore)]
+
+    def option(self, rule_id: str, name: str) -> object:
+        return self.options.get(rule_id, {}).get(name, RULES[rule_id].options[name])
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides) -> Settings:
+        """Settings from a nianbao.toml ([check] table), then overridden by the given values."""
+        data: dict = {}
+        file = Path(path) if path else Path(CONFIG_NAME)
+        if path or file.exists():
+            try:
+                data = tomllib.loads(file.read_text(encoding="utf-8")).get("check", {})
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise SettingsError(f"{file}: 无法读取设置（{exc}）") from None
+        options = {
+            k.upper(): dict(v) for k, v in data.get("rules", {}).items() if isinstance(v, dict)
+        }
+        values = {
+            "select": list(data.get("select", [])),
+            "ignore": list(data.get("ignore", [])),
+            "min_severity": data.get("min-severity", data.get("min_severity", "info")),
+            "options": options,
+        }
+        values.update({k: v for k, v in overrides.items() if v})
+        for rule_id, opts in options.items():
+            if rule_id not in RULES:
+                raise SettingsError(f"{file}: 未知的规则 {rule_id}")
+            extra = set(opts) - set(RULES[rule_id].options)
+            if extra:
+                raise SettingsError(f"{file}: 规则 {rule_id} 没有选项 {'、'.join(sorted(extra))}")
+        return cls(**values)
+
+
+def _is_rule_pattern(p: str) -> bool:
+    return bool(p) and all(ch.isalnum() or ch == "-" for ch in p)
+
+
+@dataclass
+class Context:
+    """What a rule sees besides the report(s): the report's name and the settings."""
+
+    name: str
+    settings: Settings
+    other: str = ""  # the previous year's report, for series rules
+
+    def option(self, rule_id: str, name: str) -> object:
+        return self.settings.option(rule_id, name)
+
+
+def _applies(rule: Rule, report: Report) -> bool:
+    if report.template is None:
+        return bool(set(rule.templates) & {"2019", "2021"})
+    return report.template in rule.templates
+
+
+def _keep(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
+    floor = severity_rank(settings.min_severity)
+    return [f for f in findings if severity_rank(f.severity) >= floor]
+
+
+def check(report: Report, settings: Settings | None = None, name: str | None = None) -> list[Finding]:
+    """The findings of the single-report rules on one report."""
+    settings = settings or Settings()
+    ctx = Context(name or report.source.path, settings)
+    out: list[Finding] = []
+    token = CURRENT_TEMPLATE.set(report.template)
+    try:
+        for rule in settings.rules():
+            if rule.scope == "report" and _applies(rule, report):
+                out.extend(rule.check(report, ctx))
+    finally:
+        CURRENT_TEMPLATE.reset(token)
+    return _keep(out, settings)
+
+
+def agency_key(name: str | None) -> str | None:
+    """The same agency across years and spellings (人民政府/政府, spaces, full width)."""
+    if not name:
+        return None
+    return norm(name).replace("人民政府", "政府")
+
+
+def series(reports: Sequence[Report]) -> list[tuple[Report, Report]]:
+    """(previous, current) pairs of consecutive years of the same agency."""
+    by_agency: dict[str, dict[int, Report]] = defaultdict(dict)
+    for report in reports:
+        key = agency_key(report.agency)
+        if key and report.year is not None:
+            by_agency[key].setdefault(report.year, report)
+    pairs = []
+    for years in by_agency.values():
+        for year, report in sorted(years.items()):
+            if year - 1 in years:
+                pairs.append((years[year - 1], report))
+    return pairs
+
+
+def check_series(reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:
+    """The findings of the cross-year rules over every agency with consecutive years."""
+    settings = settings or Settings()
+    out: list[Finding] = []
+    for prev, cur in series(reports):
+        ctx = Context(cur.source.path, settings, other=f"上年报告 {prev.source.path}")
+        token = CURRENT_TEMPLATE.set(cur.template)
+        try:
+            for rule in settings.rules():
+                if rule.scope == "series" and _applies(rule, cur) and _applies(rule, prev):
+                    out.extend(rule.check(prev, cur, ctx))
+        finally:
+            CURRENT_TEMPLATE.reset(token)
+    return _keep(out, settings)
+
+
+def check_reports(reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:
+    """All findings: each report on its own, then the cross-year rules."""
+    settings = settings or Settings()
+    out = [f for r in reports for f in check(r, settings)]
+    return out + check_series(reports, settings)
