@@ -73,13 +73,21 @@ def parse_cmd(files: tuple[str, ...], fmt: str) -> None:
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
     help="text：每行一项（文件:行: 规则 严重程度 说明）；json：合同规定的列表；csv：UTF-8（带 BOM）。",
 )
-@click.option("--select", multiple=True, metavar="ID", help="只运行这些规则（规则号或前缀，如 T3），可多次给出。")
+@click.option(
+    "--select", multiple=True, metavar="ID", help="只运行这些规则（规则号或前缀，如 T3），可多次给出。"
+)
 @click.option("--ignore", multiple=True, metavar="ID", help="不运行这些规则（规则号或前缀），可多次给出。")
 @click.option(
-    "--min-severity", type=click.Choice(["info", "warning", "error"]), default=None,
+    "--min-severity",
+    type=click.Choice(["info", "warning", "error"]),
+    default=None,
     help="只报告不低于此严重程度的问题（默认 info）。",
 )
 @click.option("--config", type=click.Path(), default=None, help="设置文件（默认当前目录的 nianbao.toml）。")
@@ -124,7 +132,11 @@ def _emit(text: str, out: str | None, bom: bool = False) -> None:
 @main.command("rules")
 @click.argument("rule_id", required=False)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
     help="text：一览表或单条说明；json：机器可读；md：文档（docs/rules.md 由此生成）。",
 )
 def rules_cmd(rule_id: str | None, fmt: str) -> None:

@@ -11,8 +11,11 @@ from ..template import GOV2019, GOV2021, Item, Table
 CURRENT_TEMPLATE: ContextVar[str | None] = ContextVar("CURRENT_TEMPLATE", default=None)
 
 TABLE_NUMBER = {"t2": "表二", "t3": "表三", "t4": "表四"}
-T4_GROUP = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
-            "litigation_after_review": "行政诉讼（复议后起诉）"}
+T4_GROUP = {
+    "review": "行政复议",
+    "litigation_direct": "行政诉讼（未经复议直接起诉）",
+    "litigation_after_review": "行政诉讼（复议后起诉）",
+}
 
 
 def tables_of(table_id: str) -> tuple[Table, ...]:

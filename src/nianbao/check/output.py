@@ -12,13 +12,13 @@ from .finding import Finding
 from .registry import RULES, Rule
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
-CSV_COLUMNS = ("report", "line", "rule", "severity", "message", "cells", "expected", "actual")
+CSV_COLUMNS = ("report", "line", "page", "rule", "severity", "message", "cells", "expected", "actual")
 
 
 def text(findings: Sequence[Finding]) -> str:
     lines = []
     for f in findings:
-        where = f"{f.report}:{f.line}" if f.line else f.report
+        where = f"{f.report}:{f.line}" if f.line else f"{f.report}:p{f.page}" if f.page else f.report
         lines.append(f"{where}: {f.rule} {SEVERITY_NAMES[f.severity]} {f.message}")
     lines.append(summary(findings))
     return "\n".join(lines)
@@ -44,6 +44,7 @@ def as_csv(findings: Sequence[Finding]) -> str:
     for f in findings:
         row = f.to_json()
         row["line"] = f.line or ""
+        row["page"] = f.page or ""
         row["cells"] = " ".join(f.cells)
         writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
     return buf.getvalue()
@@ -55,7 +56,19 @@ def rules_table(rules: Sequence[Rule]) -> str:
 
 
 def rules_json(rules: Sequence[Rule]) -> str:
-    keys = ("id", "name", "title", "severity", "templates", "scope", "basis", "rationale", "example", "fix", "options")
+    keys = (
+        "id",
+        "name",
+        "title",
+        "severity",
+        "templates",
+        "scope",
+        "basis",
+        "rationale",
+        "example",
+        "fix",
+        "options",
+    )
     return json.dumps([{k: getattr(r, k) for k in keys} for r in rules], ensure_ascii=False, indent=1)
 
 

@@ -42,8 +42,7 @@ class Rule:
             f"## 检查什么 What it does\n\n{self.title}。\n\n"
             f"## 为什么 Why is this bad?\n\n{self.rationale}\n\n"
             f"## 示例 Example\n\n{self.example}\n\n"
-            f"## 应当 Use instead\n\n{self.fix}\n"
-            + (f"\n## 选项 Options\n{opts}\n" if self.options else "")
+            f"## 应当 Use instead\n\n{self.fix}\n" + (f"\n## 选项 Options\n{opts}\n" if self.options else "")
         )
 
 
@@ -76,6 +75,8 @@ def selected(ids: Iterable[str], select: Iterable[str] = (), ignore: Iterable[st
     ignore = [s.upper() for s in ignore]
 
     def hit(rule_id: str, patterns: list[str]) -> bool:
-        return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") or rule_id.startswith(p) for p in patterns)
+        return any(
+            rule_id == p or rule_id.startswith(p.rstrip("-") + "-") or rule_id.startswith(p) for p in patterns
+        )
 
     return [i for i in ids if (not select or hit(i, select)) and not hit(i, ignore)]

@@ -56,9 +56,7 @@ class Settings:
                 data = tomllib.loads(file.read_text(encoding="utf-8")).get("check", {})
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise SettingsError(f"{file}: 无法读取设置（{exc}）") from None
-        options = {
-            k.upper(): dict(v) for k, v in data.get("rules", {}).items() if isinstance(v, dict)
-        }
+        options = {k.upper(): dict(v) for k, v in data.get("rules", {}).items() if isinstance(v, dict)}
         values = {
             "select": list(data.get("select", [])),
             "ignore": list(data.get("ignore", [])),
@@ -114,7 +112,27 @@ def check(report: Report, settings: Settings | None = None, name: str | None = N
                 out.extend(rule.check(report, ctx))
     finally:
         CURRENT_TEMPLATE.reset(token)
-    return _keep(out, settings)
+    return _keep([_locate(f, report) for f in out], settings)
+
+
+def _locate(finding: Finding, report: Report) -> Finding:
+    """Give a finding the line or page of its first cell, when the rule did not."""
+    if finding.line is not None or finding.page is not None:
+        return finding
+    for name in finding.cells:
+        parts = name.split(".")
+        ref = None
+        if len(parts) == 3 and parts[0] in report.tables:
+            cell = report.cell(*parts)
+            ref = cell.ref if cell is not None else None
+        elif parts[0] == "sections" and len(parts) == 2 and report.sections.get(parts[1]):
+            ref = report.sections[parts[1]].ref
+        elif parts[0] in report.facts:
+            ref = report.facts[parts[0]].ref
+        if ref is not None and (ref.line is not None or ref.page is not None):
+            finding.line, finding.page = ref.line, ref.page
+            break
+    return finding
 
 
 def agency_key(name: str | None) -> str | None:
@@ -149,7 +167,7 @@ def check_series(reports: Sequence[Report], settings: Settings | None = None) ->
         try:
             for rule in settings.rules():
                 if rule.scope == "series" and _applies(rule, cur) and _applies(rule, prev):
-                    out.extend(rule.check(prev, cur, ctx))
+                    out.extend(_locate(f, cur) for f in rule.check(prev, cur, ctx))
         finally:
             CURRENT_TEMPLATE.reset(token)
     return _keep(out, settings)

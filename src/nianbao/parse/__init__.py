@@ -177,6 +177,8 @@ def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> No
     overview = report.sections.get("overview")
     year = meta.find_year(preamble, paras, overview.text if overview else None)
     agency = meta.find_agency(preamble, paras)
+    if agency is not None:
+        agency.value = meta.complete_agency(str(agency.value), paras)
     published = meta.find_published(preamble, paras)
     period = meta.find_period(paras)
     if period is not None:

@@ -247,6 +247,22 @@ def find_agency(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | Non
     return _signature(paras)
 
 
+_PREFIX = r"((?:[\u4e00-\u9fa5]{2,8}?(?:省|自治区))?[\u4e00-\u9fa5]{2,8}?(?:市|自治州|州|盟|地区))"
+
+
+def complete_agency(name: str, paras: list[Paragraph]) -> str:
+    """The agency's name with the administrative prefix the text gives it, when the title
+    omits it (洪泽区人民政府 → 淮安市洪泽区人民政府)."""
+    pattern = re.compile(_PREFIX + re.escape(name))
+    found = Counter()
+    for p in paras[:60]:
+        for m in pattern.finditer(p.text.replace(" ", "")):
+            found[m.group(1) + name] += 1
+    if not found:
+        return name
+    return max(found, key=lambda k: (found[k], -len(k)))
+
+
 def _signature(paras: list[Paragraph]) -> Fact | None:
     """An agency name standing just above the closing date."""
     tail = paras[-6:]

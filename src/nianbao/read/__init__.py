@@ -49,8 +49,10 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ReadError(path, "文件为空")
+    if fmt == "pdf":
+        return _read_pdf(data, path, digest)
     if fmt not in ("txt", "md"):
-        raise ReadError(path, f"暂不支持的格式（{fmt}），目前只能读取 .txt / .md 文本")
+        raise ReadError(path, f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本和有文字层的 PDF")
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(path, "二进制文件，不是文本报告")
     text, encoding = decode_text(data)
@@ -59,6 +61,18 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     if not looks_like_report(text):
         raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
     return Document(Source(path, digest, fmt, encoding), read_text(text))
+
+
+def _read_pdf(data: bytes, path: str, digest: str) -> Document:
+    from .pdf import PdfError, read_pdf
+
+    try:
+        blocks, empty = read_pdf(data)
+    except PdfError as exc:
+        raise ReadError(path, str(exc)) from None
+    if not blocks:
+        raise ReadError(path, f"PDF 没有文字层（{empty} 页均为图像），需要 OCR 识别")
+    return Document(Source(path, digest, "pdf"), blocks)
 
 
 def read_path(path: str | Path) -> Document:

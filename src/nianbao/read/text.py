@@ -35,7 +35,8 @@ def read_text(text: str) -> tuple[Paragraph | Grid, ...]:
     return tuple(_blocks(lines))
 
 
-def _is_page_number(line: str) -> bool:
+def is_page_number(line: str) -> bool:
+    """A page-number line ("- 3 -", "第 3 页", "3/5") that may stand inside a table."""
     return bool(_PAGE_NUMBER.match(line))
 
 
@@ -45,7 +46,7 @@ def _kind(line: str) -> str:
     if not stripped:
         return "blank"
     if "\t" not in line and "|" not in line and "  " not in stripped and "\u3000" not in stripped:
-        return "page" if _is_page_number(line) else "text"
+        return "page" if is_page_number(line) else "text"
     if "\t" in line:
         body = line.rstrip("\n")
         if body.startswith("\t") and body.count("\t") == 1:
@@ -54,7 +55,7 @@ def _kind(line: str) -> str:
             return "tabrow"
     if "|" in stripped and (stripped.startswith("|") or stripped.endswith("|") or stripped.count("|") >= 2):
         return "pipe"
-    if _is_page_number(line):
+    if is_page_number(line):
         return "page"
     parts = [p for p in _GAP.split(stripped) if p]
     if len(parts) >= 2 and len(stripped) < 300:

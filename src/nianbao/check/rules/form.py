@@ -52,26 +52,37 @@ def template_matches_year(report: Report, ctx) -> Iterator[Finding]:
         elif any(report.has_row("t3", r) for r in T3_OTHER_ROWS_2021):
             parts.append("表三“（六）其他处理”分三项（2021 年格式）")
         yield Finding(
-            "F-TEMPLATE", "error", ctx.name,
+            "F-TEMPLATE",
+            "error",
+            ctx.name,
             f"{report.year} 年度报告混用两种模板：{'，'.join(parts)}；应统一使用"
             f"{due.document if due else '规定'}格式",
             [path("t3", T3_OTHER_ROW_2019, "total")] if report.has_row("t3", T3_OTHER_ROW_2019) else [],
-            due.id if due else None, "hybrid",
+            due.id if due else None,
+            "hybrid",
         )
         return
     if due is None:
         return
     if report.template == "legacy":
         yield Finding(
-            "F-TEMPLATE", "error", ctx.name,
+            "F-TEMPLATE",
+            "error",
+            ctx.name,
             f"{report.year} 年度报告没有法定统计表（旧格式）；应使用{due.document}格式",
-            [], due.id, "legacy",
+            [],
+            due.id,
+            "legacy",
         )
     elif report.template != due.id:
         yield Finding(
-            "F-TEMPLATE", "error", ctx.name,
+            "F-TEMPLATE",
+            "error",
+            ctx.name,
             f"{report.year} 年度报告使用了 {report.template} 年格式的表格；应使用{due.document}格式",
-            [], due.id, report.template,
+            [],
+            due.id,
+            report.template,
         )
 
 
@@ -92,27 +103,40 @@ def sections_complete(report: Report, ctx) -> Iterator[Finding]:
     for section in SECTIONS:
         if section.key not in present:
             yield Finding(
-                "F-SECTIONS", "error", ctx.name,
+                "F-SECTIONS",
+                "error",
+                ctx.name,
                 f"缺少第{section.number}部分“{section.printed}”",
-                [f"sections.{section.key}"], section.printed, None,
+                [f"sections.{section.key}"],
+                section.printed,
+                None,
             )
     order = [k for k, _ in sorted(present.items(), key=lambda kv: kv[1].order)]
     official = [s.key for s in SECTIONS if s.key in present]
     if order != official:
         shown = "、".join(present[k].title for k in order)
         yield Finding(
-            "F-SECTIONS", "warning", ctx.name,
+            "F-SECTIONS",
+            "warning",
+            ctx.name,
             f"章节顺序与格式不符：{shown}",
-            [f"sections.{k}" for k in order], "、".join(official), "、".join(order),
+            [f"sections.{k}" for k in order],
+            "、".join(official),
+            "、".join(order),
             present[order[0]].ref.line,
         )
     for section in SECTIONS:
         sec = present.get(section.key)
         if sec is not None and sec.number and sec.number != section.number:
             yield Finding(
-                "F-SECTIONS", "warning", ctx.name,
+                "F-SECTIONS",
+                "warning",
+                ctx.name,
                 f"“{sec.title}”编为第{sec.number}部分，格式规定为第{section.number}部分",
-                [f"sections.{section.key}"], section.number, sec.number, sec.ref.line,
+                [f"sections.{section.key}"],
+                section.number,
+                sec.number,
+                sec.ref.line,
             )
 
 
@@ -130,10 +154,7 @@ def sections_complete(report: Report, ctx) -> Iterator[Finding]:
 def blank_cells(report: Report, ctx) -> Iterator[Finding]:
     for table, rows in report.tables.items():
         blanks = [
-            (row, col, cell)
-            for row, cols in rows.items()
-            for col, cell in cols.items()
-            if cell.value is None
+            (row, col, cell) for row, cols in rows.items() for col, cell in cols.items() if cell.value is None
         ]
         if not blanks:
             continue
@@ -141,9 +162,13 @@ def blank_cells(report: Report, ctx) -> Iterator[Finding]:
         shown = "、".join(names[:6]) + (f"等 {len(names)} 处" if len(names) > 6 else "")
         kinds = {"占位符" if cell.placeholder and cell.raw else "空白" for _, _, cell in blanks}
         yield Finding(
-            "F-BLANK", "warning", ctx.name,
+            "F-BLANK",
+            "warning",
+            ctx.name,
             f"{TABLE_NUMBER[table]}有 {len(blanks)} 个单元格为{'或'.join(sorted(kinds))}（应填数字，0 写作 0）：{shown}",
-            [path(table, r, c) for r, c, _ in blanks], len(blanks), 0,
+            [path(table, r, c) for r, c, _ in blanks],
+            len(blanks),
+            0,
             blanks[0][2].ref.line,
         )
 
@@ -167,17 +192,27 @@ def units(report: Report, ctx) -> Iterator[Finding]:
                 if cell.unit:
                     wrong = table == "t2" and col == "amount" and row == "fees" and cell.unit == "元"
                     yield Finding(
-                        "F-UNIT", "warning", ctx.name,
+                        "F-UNIT",
+                        "warning",
+                        ctx.name,
                         f"{cell_name(table, row, col)}写有单位“{cell.unit}”（{cell.raw}）"
                         + ("，该栏单位为万元" if wrong else "，单位应由表头规定，单元格只写数字"),
-                        [path(table, row, col)], None, cell.unit, cell.ref.line,
+                        [path(table, row, col)],
+                        None,
+                        cell.unit,
+                        cell.ref.line,
                     )
     fee = report.cell("t2", "fees", "amount")
     if fee is not None and fee.value is not None and fee.value > ctx.option("F-UNIT", "max_fee_wan_yuan"):
         yield Finding(
-            "F-UNIT", "warning", ctx.name,
+            "F-UNIT",
+            "warning",
+            ctx.name,
             f"{cell_name('t2', 'fees', 'amount')} {fmt(fee.value)} 万元，金额异常大，可能误按“元”填写",
-            [path("t2", "fees", "amount")], None, fee.value, fee.ref.line,
+            [path("t2", "fees", "amount")],
+            None,
+            fee.value,
+            fee.ref.line,
         )
 
 
@@ -206,9 +241,14 @@ def statistics_period(report: Report, ctx) -> Iterator[Finding]:
     want = f"{report.year}年1月1日至{report.year}年12月31日"
     if (y1, m1, d1, y2, m2, d2) != (report.year, 1, 1, report.year, 12, 31):
         yield Finding(
-            "F-PERIOD", "error", ctx.name,
+            "F-PERIOD",
+            "error",
+            ctx.name,
             f"统计期限“{fact.raw}”与报告年度 {report.year} 不符，应为{want}",
-            ["period"], want, f"{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日", fact.ref.line,
+            ["period"],
+            want,
+            f"{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日",
+            fact.ref.line,
         )
 
 
@@ -240,9 +280,14 @@ def narrative_year(report: Report, ctx) -> Iterator[Finding]:
             if f"{report.year}年" in sentence.replace(" ", "") and _PLAN.search(sentence):
                 text = sentence.strip()
                 yield Finding(
-                    "F-YEAR", "warning", ctx.name,
+                    "F-YEAR",
+                    "warning",
+                    ctx.name,
                     f"第五部分把改进计划写在报告年度 {report.year} 年：“{text[:80]}”",
-                    ["sections.problems"], report.year + 1, report.year, problems.ref.line,
+                    ["sections.problems"],
+                    report.year + 1,
+                    report.year,
+                    problems.ref.line,
                 )
                 break
     overview = report.sections.get("overview")
@@ -253,9 +298,14 @@ def narrative_year(report: Report, ctx) -> Iterator[Finding]:
         top, count = years.most_common(1)[0]
         if top != report.year and count >= 3 and years.get(report.year, 0) == 0:
             yield Finding(
-                "F-YEAR", "warning", ctx.name,
+                "F-YEAR",
+                "warning",
+                ctx.name,
                 f"第一部分总结的是 {top} 年（出现 {count} 次），而报告年度为 {report.year} 年",
-                ["sections.overview"], report.year, top, overview.ref.line,
+                ["sections.overview"],
+                report.year,
+                top,
+                overview.ref.line,
             )
 
 
@@ -283,9 +333,13 @@ def published_in_time(report: Report, ctx) -> Iterator[Finding]:
     if published > due:
         who = KIND_NAMES.get(kind, "机关") if report.year >= 2019 else "各机关（旧条例）"
         yield Finding(
-            "F-DEADLINE", "warning", ctx.name,
+            "F-DEADLINE",
+            "warning",
+            ctx.name,
             f"落款（发布）日期 {published.isoformat()} 晚于{who}的法定期限 {due.isoformat()}",
-            ["published"], due.isoformat(), published.isoformat(),
+            ["published"],
+            due.isoformat(),
+            published.isoformat(),
         )
 
 
@@ -310,9 +364,14 @@ def fee_statement(report: Report, ctx) -> Iterator[Finding]:
     text = other.text if other is not None else report.narrative()
     if not _FEE.search(text):
         yield Finding(
-            "F-FEE", "warning", ctx.name,
+            "F-FEE",
+            "warning",
+            ctx.name,
             "第六部分未说明信息处理费收取情况" if other is not None else "全文未说明信息处理费收取情况",
-            ["sections.other"], None, None, other.ref.line if other else None,
+            ["sections.other"],
+            None,
+            None,
+            other.ref.line if other else None,
         )
 
 
@@ -337,9 +396,13 @@ def government_review(report: Report, ctx) -> Iterator[Finding]:
     missing = [name for word, name in _GOV_ITEMS if word not in text]
     if missing:
         yield Finding(
-            "F-GOV", "warning", ctx.name,
+            "F-GOV",
+            "warning",
+            ctx.name,
             f"人民政府的报告未说明{'、'.join(missing)}结果情况",
-            ["sections.overview"], "、".join(n for _, n in _GOV_ITEMS), None,
+            ["sections.overview"],
+            "、".join(n for _, n in _GOV_ITEMS),
+            None,
         )
 
 
@@ -358,5 +421,6 @@ def metadata(report: Report, ctx) -> Iterator[Finding]:
     if not report.agency:
         yield Finding("F-META", "warning", ctx.name, "无法从标题、落款或正文确定发布机关名称", ["agency"])
     if report.year is None:
-        yield Finding("F-META", "warning", ctx.name, "无法确定报告年度（标题、统计期限和正文均未写明）", ["year"])
-
+        yield Finding(
+            "F-META", "warning", ctx.name, "无法确定报告年度（标题、统计期限和正文均未写明）", ["year"]
+        )

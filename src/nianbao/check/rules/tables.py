@@ -55,15 +55,27 @@ def t3_balance(report: Report, ctx) -> Iterator[Finding]:
         forward, b4 = number(report, "t3", "carried_forward", col)
         if new + old == done + forward:
             continue
-        blanks = [n for n, b in zip(("第一项", "第二项", "第三项（七）总计", "第四项"), (b1, b2, b3, b4), strict=True) if b]
+        blanks = [
+            n
+            for n, b in zip(("第一项", "第二项", "第三项（七）总计", "第四项"), (b1, b2, b3, b4), strict=True)
+            if b
+        ]
         expected = new + old - forward
         yield Finding(
-            "T3-BAL", "error", ctx.name,
+            "T3-BAL",
+            "error",
+            ctx.name,
             f"表三“{col_name('t3', 'new_received', col)}”列：第三项（七）总计 {fmt(done)} ≠ 第一项 {fmt(new)}"
             f" + 第二项 {fmt(old)} − 第四项 {fmt(forward)} = {fmt(expected)}{blank_note(blanks)}",
-            [path("t3", "results_total", col), path("t3", "new_received", col),
-             path("t3", "carried_over", col), path("t3", "carried_forward", col)],
-            expected, done, line(report, "t3", "results_total", col),
+            [
+                path("t3", "results_total", col),
+                path("t3", "new_received", col),
+                path("t3", "carried_over", col),
+                path("t3", "carried_forward", col),
+            ],
+            expected,
+            done,
+            line(report, "t3", "results_total", col),
         )
 
 
@@ -88,10 +100,14 @@ def t3_row_sum(report: Report, ctx) -> Iterator[Finding]:
         if blank_total:
             blanks.append("总计")
         yield Finding(
-            "T3-ROWSUM", "error", ctx.name,
+            "T3-ROWSUM",
+            "error",
+            ctx.name,
             f"表三“{row_name('t3', row)}”行：总计 {fmt(total)} ≠ 各申请人列之和 {fmt(s)}{blank_note(blanks)}",
             [path("t3", row, "total")] + [path("t3", row, c) for c in parts],
-            s, total, line(report, "t3", row, "total"),
+            s,
+            total,
+            line(report, "t3", row, "total"),
         )
 
 
@@ -129,11 +145,15 @@ def t3_results_sum(report: Report, ctx) -> Iterator[Finding]:
         if blank_total:
             blanks.append("“（七）总计”")
         yield Finding(
-            "T3-RESULTSUM", "error", ctx.name,
+            "T3-RESULTSUM",
+            "error",
+            ctx.name,
             f"表三“{col_name('t3', total_key, col)}”列：（七）总计 {fmt(total)} ≠ 各办理结果之和 {fmt(s)}"
             f"{blank_note(blanks)}",
             [path("t3", total_key, col)] + [path("t3", r, col) for r in parts],
-            s, total, line(report, "t3", total_key, col),
+            s,
+            total,
+            line(report, "t3", total_key, col),
         )
 
 
@@ -163,11 +183,15 @@ def t3_subtotal(report: Report, ctx) -> Iterator[Finding]:
             s, blanks = _sum(report, "t3", [(r, col) for r in members])
             if s != cell.value:
                 yield Finding(
-                    "T3-SUBTOTAL", "warning", ctx.name,
+                    "T3-SUBTOTAL",
+                    "warning",
+                    ctx.name,
                     f"表三小计行“{extra.label}”“{col_name('t3', members[0], col)}”列 {fmt(cell.value)}"
                     f" ≠ 其子项之和 {fmt(s)}{blank_note(blanks)}",
                     [f"t3.extra.{extra.label}.{col}"] + [path("t3", r, col) for r in members],
-                    s, cell.value, cell.ref.line,
+                    s,
+                    cell.value,
+                    cell.ref.line,
                 )
 
 
@@ -192,11 +216,15 @@ def t4_sum(report: Report, ctx) -> Iterator[Finding]:
         if blank_total:
             blanks.append("总计")
         yield Finding(
-            "T4-SUM", "error", ctx.name,
+            "T4-SUM",
+            "error",
+            ctx.name,
             f"表四“{row_name('t4', group)}”：总计 {fmt(total)} ≠ 结果维持、结果纠正、其他结果、尚未审结之和 {fmt(s)}"
             f"{blank_note(blanks)}",
             [path("t4", group, "total")] + [path("t4", group, c) for c in parts],
-            s, total, line(report, "t4", group, "total"),
+            s,
+            total,
+            line(report, "t4", group, "total"),
         )
 
 
@@ -225,9 +253,14 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
                 if bad:
                     what = "负数" if cell.value < 0 else "小数"
                     yield Finding(
-                        "T-VALUE", "error", ctx.name,
+                        "T-VALUE",
+                        "error",
+                        ctx.name,
                         f"{cell_name(table, row, col)}为{what} {fmt(cell.value)}，应为非负{'整数' if kind == 'count' else '数'}",
-                        [path(table, row, col)], None, cell.value, cell.ref.line,
+                        [path(table, row, col)],
+                        None,
+                        cell.value,
+                        cell.ref.line,
                     )
 
 
@@ -255,11 +288,15 @@ def split_digits(report: Report, ctx) -> Iterator[Finding]:
                 merged = [*values[:i], int(f"{int(a)}{int(b)}"), *values[i + 2 :]]
                 if sum(merged[:-1]) == merged[-1] and len(merged) >= 3:
                     yield Finding(
-                        "P-DIGITS", "info", ctx.name,
+                        "P-DIGITS",
+                        "info",
+                        ctx.name,
                         f"{TABLE_NUMBER[table]}“{row_name(table, row)}”行合计不成立；若“{fmt(a)}”“{fmt(b)}”"
                         f"（{col_name(table, row, cols[i])}、{col_name(table, row, cols[i + 1])}列）"
                         f"原为一个数“{int(a)}{int(b)}”，则合计成立",
                         [path(table, row, cols[i]), path(table, row, cols[i + 1])],
-                        None, None, line(report, table, row, cols[i]),
+                        None,
+                        None,
+                        line(report, table, row, cols[i]),
                     )
                     break

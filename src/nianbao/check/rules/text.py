@@ -241,9 +241,14 @@ def _sentence(report, ctx, key: str, printed: str, sec, seen) -> Iterator[Findin
             seen.add((fig.name, stated))
             shown = "或".join(dict.fromkeys(fmt(v) for v in accepted))
             yield Finding(
-                "X-TEXT", "warning", ctx.name,
+                "X-TEXT",
+                "warning",
+                ctx.name,
                 f"正文“{printed[:90]}”称{fig.name} {stated} 件，表格为 {shown}",
-                list(fig.cells), accepted[0], stated, sec.ref.line if sec is not None else None,
+                list(fig.cells),
+                accepted[0],
+                stated,
+                sec.ref.line if sec is not None else None,
             )
 
 
@@ -254,9 +259,13 @@ def _fee_notice(report: Report, ctx) -> Iterator[Finding]:
     for sentence in _SENTENCES.findall(report.narrative()):
         if _NO_FEE_NOTICE.search(norm(sentence)):
             yield Finding(
-                "X-TEXT", "warning", ctx.name,
+                "X-TEXT",
+                "warning",
+                ctx.name,
                 f"正文“{sentence.strip()[:90]}”称未发出收费通知，而表三“2.申请人逾期未按收费通知要求缴纳费用”"
                 f"为 {fmt(unpaid)} 件",
-                [path("t3", "other_overdue_fee", "total")], 0, unpaid,
+                [path("t3", "other_overdue_fee", "total")],
+                0,
+                unpaid,
             )
             return

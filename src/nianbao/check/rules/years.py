@@ -37,10 +37,14 @@ def carry_over(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
         if now is None or before is None or now == before:
             continue
         yield Finding(
-            "Y-CARRY", "warning", ctx.name,
+            "Y-CARRY",
+            "warning",
+            ctx.name,
             f"表三“{col_name('t3', 'carried_over', col)}”列：{cur.year} 年上年结转 {fmt(now)}，"
             f"而 {prev.year} 年报告结转下年度 {fmt(before)}（{ctx.other}）",
-            [path("t3", "carried_over", col)], before, now,
+            [path("t3", "carried_over", col)],
+            before,
+            now,
             (cur.cell("t3", "carried_over", col).ref.line),
         )
 
@@ -68,11 +72,15 @@ def in_force(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
         expected = before + issued - repealed
         if now != expected:
             yield Finding(
-                "Y-INFORCE", "warning", ctx.name,
+                "Y-INFORCE",
+                "warning",
+                ctx.name,
                 f"{cell_name('t2', row, 'in_force')} {fmt(now)}，按上年 {fmt(before)} + 本年制发 {fmt(issued)}"
                 f" − 本年废止 {fmt(repealed)} 应为 {fmt(expected)}，相差 {fmt(now - expected)}（{ctx.other}）",
                 [path("t2", row, "in_force"), path("t2", row, "issued"), path("t2", row, "repealed")],
-                expected, now, cur.cell("t2", row, "in_force").ref.line,
+                expected,
+                now,
+                cur.cell("t2", row, "in_force").ref.line,
             )
 
 
@@ -124,9 +132,14 @@ def copied_text(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
         if share >= threshold:
             sample = "；".join(s.replace("#", "…")[:40] for s in copied[:2])
             yield Finding(
-                "Y-COPY", "warning", ctx.name,
+                "Y-COPY",
+                "warning",
+                ctx.name,
                 f"“{a.title}”有 {share:.0%} 的内容与 {prev.year} 年报告相同（阈值 {threshold:.0%}），如：{sample}",
-                [f"sections.{section.key}"], threshold, round(share, 3), a.ref.line,
+                [f"sections.{section.key}"],
+                threshold,
+                round(share, 3),
+                a.ref.line,
             )
 
 
@@ -162,8 +175,11 @@ def jumps(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
         low, high = sorted((a, b))
         if low == 0 or high / low >= factor:
             yield Finding(
-                "Y-JUMP", "info", ctx.name,
+                "Y-JUMP",
+                "info",
+                ctx.name,
                 f"{cell_name(table, row, col)}由 {prev.year} 年的 {fmt(a)} 变为 {cur.year} 年的 {fmt(b)}",
-                [path(table, row, col)], a, b,
+                [path(table, row, col)],
+                a,
+                b,
             )
-

@@ -1,0 +1,148 @@
+"""Reader for PDF files with a text layer (pdfplumber): ruled tables as grids, the rest as lines.
+
+Each table row whose cells are really separate (two or more cells) becomes a grid row with
+the page and box of every cell; everything else on the page, including text that a
+decorative frame makes look like a one-column table, is read as text lines. The parser
+matches rows by label, so a table that runs over a page break, or is printed twice, needs
+no stitching here.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from ..document import Grid, GridCell, Paragraph, Ref
+from .text import is_page_number
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+
+
+class PdfError(Exception):
+    """A PDF that cannot be read (the message is for the user, in Chinese)."""
+
+
+@dataclass
+class _Row:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    cells: tuple[GridCell, ...]
+
+
+def _cell_text(text: str | None) -> str:
+    return " ".join(part.strip() for part in (text or "").split("\n") if part.strip())
+
+
+def _grid_rows(page, number: int) -> list[_Row]:
+    """Rows of ruled tables whose cells are really separate."""
+    rows: list[_Row] = []
+    for t_index, table in enumerate(page.find_tables(TABLE_SETTINGS)):
+        texts = table.extract()
+        for r_index, (row, row_text) in enumerate(zip(table.rows, texts, strict=False)):
+            boxes = row.cells
+            present = [i for i, box in enumerate(boxes) if box is not None]
+            if len(present) < 2:
+                continue
+            cells = []
+            for i in present:
+                span = 1
+                while i + span < len(boxes) and boxes[i + span] is None:
+                    span += 1
+                x0, top, x1, bottom = boxes[i]
+                ref = Ref(
+                    page=number,
+                    bbox=(round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)),
+                    table=t_index,
+                    row=r_index,
+                    col=i,
+                )
+                cells.append(GridCell(_cell_text(row_text[i]), ref, 1, span))
+            x0, top, x1, bottom = row.bbox
+            rows.append(_Row(top, bottom, x0, x1, tuple(cells)))
+    return rows
+
+
+def _covered(line: dict, rows: list[_Row]) -> bool:
+    mid = (line["top"] + line["bottom"]) / 2
+    center = (line["x0"] + line["x1"]) / 2
+    return any(r.top <= mid <= r.bottom and r.x0 - 2 <= center <= r.x1 + 2 for r in rows)
+
+
+_END = ("。", "：", ":", "；", "！", "？", "）", ")")
+
+
+def _paragraphs(lines: list[dict]) -> list[list[dict]]:
+    """Text lines joined into paragraphs: a line that reaches the right margin continues
+    on the next one, unless the next is indented (a new paragraph) or far below."""
+    if not lines:
+        return []
+    left = min(x["x0"] for x in lines)
+    right = max(x["x1"] for x in lines)
+    height = sorted(x["bottom"] - x["top"] for x in lines)[len(lines) // 2]
+    paras: list[list[dict]] = [[lines[0]]]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        full = prev["x1"] >= right - 2 * height and not prev["text"].rstrip().endswith(_END[:1])
+        indented = line["x0"] > left + 1.5 * height
+        near = line["top"] - prev["bottom"] < 1.8 * height
+        if full and not indented and near:
+            paras[-1].append(line)
+        else:
+            paras.append([line])
+    return paras
+
+
+def _page_blocks(page, number: int) -> list[tuple[float, Paragraph | Grid]]:
+    page = page.dedupe_chars()
+    rows = _grid_rows(page, number)
+    blocks: list[tuple[float, Paragraph | Grid]] = []
+    lines = [
+        line
+        for line in page.extract_text_lines(return_chars=False)
+        if line["text"].strip() and not _covered(line, rows) and not is_page_number(line["text"].strip())
+    ]
+    for para in _paragraphs(lines):
+        first, last = para[0], para[-1]
+        text = "".join(line["text"].strip() for line in para)
+        bbox = (
+            round(min(x["x0"] for x in para), 1),
+            round(first["top"], 1),
+            round(max(x["x1"] for x in para), 1),
+            round(last["bottom"], 1),
+        )
+        blocks.append((first["top"], Paragraph(text, Ref(page=number, bbox=bbox))))
+    for row in rows:
+        blocks.append((row.top, Grid((row.cells,), Ref(page=number))))
+    blocks.sort(key=lambda b: b[0])
+    return blocks
+
+
+def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid, ...], int]:
+    """Blocks of a text-layer PDF and the number of pages without any text."""
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+        from pdfminer.pdfparser import PDFSyntaxError
+    except ImportError as exc:  # pragma: no cover - a base dependency
+        raise PdfError(f"读取 PDF 需要 pdfplumber（pip install pdfplumber）：{exc}") from None
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise PdfError("PDF 已加密，无法读取") from None
+    except (PDFSyntaxError, Exception) as exc:
+        raise PdfError(f"PDF 文件损坏或无法解析（{type(exc).__name__}）") from None
+    blocks: list[Paragraph | Grid] = []
+    empty = 0
+    with pdf:
+        if len(pdf.pages) > max_pages:
+            raise PdfError(f"PDF 页数过多（{len(pdf.pages)} 页，上限 {max_pages} 页）")
+        for number, page in enumerate(pdf.pages, start=1):
+            try:
+                if not page.chars:
+                    empty += 1
+                    continue
+                blocks.extend(b for _, b in _page_blocks(page, number))
+            except Exception as exc:
+                raise PdfError(f"第 {number} 页无法解析（{type(exc).__name__}）") from None
+    return tuple(blocks), empty
