@@ -10,6 +10,7 @@ no stitching here.
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 from ..document import Grid, GridCell, Paragraph, Ref
@@ -82,7 +83,7 @@ def _paragraphs(lines: list[dict]) -> list[list[dict]]:
     right = max(x["x1"] for x in lines)
     height = sorted(x["bottom"] - x["top"] for x in lines)[len(lines) // 2]
     paras: list[list[dict]] = [[lines[0]]]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         full = prev["x1"] >= right - 2 * height and not prev["text"].rstrip().endswith(_END[:1])
         indented = line["x0"] > left + 1.5 * height
         near = line["top"] - prev["bottom"] < 1.8 * height
