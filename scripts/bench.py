@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from nianbao.check import check, check_reports
 from nianbao.generate import random_report
 from nianbao.parse import parse_document
 from nianbao.read import read_bytes
@@ -70,12 +71,29 @@ def bench_parse(n: int) -> dict:
     return {"layouts": rows, "reports_per_s": round(total / total_time), "reports": total}
 
 
+def bench_check(n: int) -> dict:
+    """Parsing n reports against checking them (single-report rules, then all rules)."""
+    docs = [d for layout in LAYOUTS for d in corpus(n // len(LAYOUTS), layout, seed0=50_000)]
+    parse_s, reports = timed(lambda d: parse_document(read_bytes(d, "bench.txt")), docs)
+    check_s, found = timed(check, reports)
+    start = time.perf_counter()
+    check_reports(reports)
+    all_s = time.perf_counter() - start
+    return {
+        "reports": len(docs),
+        "parse_s": round(parse_s, 2),
+        "check_s": round(check_s, 2),
+        "check_all_s": round(all_s, 2),
+        "findings": sum(map(len, found)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=1000, help="reports to generate (split over the layouts)")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
     args = ap.parse_args(argv)
-    result = {"machine": machine(), "parse": bench_parse(args.n)}
+    result = {"machine": machine(), "parse": bench_parse(args.n), "check": bench_check(args.n)}
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
@@ -91,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nAll layouts: **{result['parse']['reports_per_s']} reports/s** on one core; "
         f"peak RSS {result['peak_rss_mb']} MB."
+    )
+    c = result["check"]
+    print(
+        f"\nCheck: {c['reports']} reports parsed in {c['parse_s']} s, checked in {c['check_s']} s "
+        f"(single-report rules) / {c['check_all_s']} s (all rules, with the cross-year pass); "
+        f"{c['findings']} findings."
     )
     return 0
 
