@@ -247,17 +247,24 @@ def find_agency(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | Non
     return _signature(paras)
 
 
-_PREFIX = r"((?:[\u4e00-\u9fa5]{2,8}?(?:省|自治区))?[\u4e00-\u9fa5]{2,8}?(?:市|自治州|州|盟|地区))"
+_UNIT_END = ("市", "州", "盟", "地区")
+_CJK = re.compile(r"^[\u4e00-\u9fa5]+$")
 
 
 def complete_agency(name: str, paras: list[Paragraph]) -> str:
     """The agency's name with the administrative prefix the text gives it, when the title
-    omits it (洪泽区人民政府 → 淮安市洪泽区人民政府)."""
-    pattern = re.compile(_PREFIX + re.escape(name))
-    found = Counter()
+    omits it (洪泽区人民政府 → 淮安市洪泽区人民政府): the shortest prefix ending in 市/州/盟."""
+    found: Counter = Counter()
     for p in paras[:60]:
-        for m in pattern.finditer(p.text.replace(" ", "")):
-            found[m.group(1) + name] += 1
+        text = p.text.replace(" ", "")
+        start = text.find(name)
+        while start >= 0:
+            for k in range(3, 11):
+                prefix = text[max(0, start - k) : start]
+                if len(prefix) == k and _CJK.match(prefix) and prefix.endswith(_UNIT_END):
+                    found[prefix + name] += 1
+                    break
+            start = text.find(name, start + 1)
     if not found:
         return name
     return max(found, key=lambda k: (found[k], -len(k)))

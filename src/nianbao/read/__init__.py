@@ -51,8 +51,12 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
         raise ReadError(path, "文件为空")
     if fmt == "pdf":
         return _read_pdf(data, path, digest)
+    if fmt == "html":
+        return _read_html(data, path, digest)
     if fmt not in ("txt", "md"):
-        raise ReadError(path, f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本和有文字层的 PDF")
+        raise ReadError(
+            path, f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本、HTML 网页和有文字层的 PDF"
+        )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(path, "二进制文件，不是文本报告")
     text, encoding = decode_text(data)
@@ -61,6 +65,21 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     if not looks_like_report(text):
         raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
     return Document(Source(path, digest, fmt, encoding), read_text(text))
+
+
+def _read_html(data: bytes, path: str, digest: str) -> Document:
+    from .html import HtmlError, read_html
+
+    try:
+        blocks, encoding = read_html(data)
+    except HtmlError as exc:
+        raise ReadError(path, str(exc)) from None
+    text = "\n".join(b.text for b in blocks if hasattr(b, "text"))
+    if not looks_like_report(
+        text + "".join(c.text for b in blocks if hasattr(b, "rows") for r in b.rows for c in r)
+    ):
+        raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
+    return Document(Source(path, digest, "html", encoding), blocks)
 
 
 def _read_pdf(data: bytes, path: str, digest: str) -> Document:
