@@ -88,3 +88,52 @@ def test_truncated_excerpt_says_what_is_missing():
     assert "t3.new_received" in report.missing
     assert "t4.review" in report.missing
     assert report.tables["t3"] == {}
+
+
+def _all_cases() -> list[tuple[Path, Path]]:
+    if not CORPUS.is_dir():
+        return []
+    out = []
+    for truth in sorted((CORPUS / "real").glob("*.truth.json")):
+        base = truth.name[: -len(".truth.json")]
+        docs = [d for d in sorted(truth.parent.glob(base + ".*")) if not d.name.endswith(".json")]
+        out += [(d, truth) for d in docs]
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize("doc,truth_path", _all_cases(), ids=lambda p: getattr(p, "name", str(p)))
+def test_real_documents_in_every_format(doc: Path, truth_path: Path):
+    """PDF, HTML and text: every truth cell, the metadata, and the rules the truth records."""
+    from nianbao.check import check
+
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    report = nianbao.parse(str(doc))
+    data = report.to_json()
+    wrong = [f"{t}.{r}.{c}" for t, r, c, v in _truth_cells(truth) if not _same(data[t].get(r, {}).get(c), v)]
+    assert wrong == []
+    assert (data["year"], data["template"]) == (truth["year"], truth["template"])
+    if not truth.get("partial"):
+        assert data["agency"] == truth["agency"]
+    findings = check(report)
+    found = {f.rule for f in findings}
+    errors = {f.rule for f in findings if f.severity == "error"}
+    assert set(truth.get("expect_rules", [])) <= found
+    assert errors <= set(truth.get("expect_rules", []))
+
+
+@needs_corpus
+def test_hongze_defects_and_the_pair_across_years():
+    from nianbao.check import check
+    from nianbao.check.runner import check_series, series
+
+    a = nianbao.parse(str(CORPUS / "real" / "hongze-2023.pdf"))
+    b = nianbao.parse(str(CORPUS / "real" / "hongze-2024.pdf"))
+    t4 = [(f.cells[0], f.expected, f.actual) for f in check(a) if f.rule == "T4-SUM"]
+    assert t4 == [("t4.review.total", 11, 0), ("t4.litigation_after_review.total", 5, 0)]
+    assert [(p.year, c.year) for p, c in series([b, a])] == [(2023, 2024)]
+    # 结转 rolls over (0 → 0) and the text is not copied; 行政许可 grows seventeenfold (550 → 9487)
+    pair = [(f.rule, f.severity, f.cells, f.expected, f.actual) for f in check_series([a, b])]
+    assert pair == [("Y-JUMP", "info", ["t2.licensing.decisions"], 550, 9487)]
+    x_text = [f for f in check(b) if f.rule == "X-TEXT"]
+    assert [(f.expected, f.actual) for f in x_text] == [(95, 17)]  # 区政府办 17 件 against 表三 95
