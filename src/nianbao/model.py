@@ -33,6 +33,31 @@ class Cell:
         return out
 
 
+def _raw(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _ref(prov: dict) -> Ref:
+    return Ref(**{k: (tuple(v) if k == "bbox" else v) for k, v in prov.items() if k in Ref._fields})
+
+
+def _cell_from(value: int | float | None, prov: dict | None) -> Cell:
+    if (value is not None and not isinstance(value, (int, float))) or isinstance(value, bool):
+        raise ValueError(f"单元格的值应为数字或 null，而不是 {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not prov:
+        return Cell(value, _raw(value))
+    ref = _ref(prov)
+    return Cell(
+        value, prov.get("raw", _raw(value)), ref, prov.get("unit"), prov.get("blank") == "placeholder"
+    )
+
+
 @dataclass
 class SectionText:
     title: str
@@ -94,6 +119,55 @@ class Report:
         parts += [s.text for s in self.sections.values() if s is not None]
         return "\n".join(p for p in parts if p)
 
+    @classmethod
+    def from_json(cls, data: dict, path: str | None = None) -> Report:
+        """A Report from the contract's JSON (as `to_json` writes it, or written by hand).
+
+        Cells take their raw text and place from `provenance` when it is there. Unknown
+        table rows are kept under `extra` of their table.
+        """
+        src = data.get("source") or {}
+        report = cls(
+            source=Source(
+                path or src.get("path") or "<json>", src.get("sha256") or "", src.get("format") or "json"
+            ),
+            agency=data.get("agency"),
+            region=data.get("region"),
+            year=data.get("year"),
+            template=data.get("template"),
+            published=data.get("published"),
+            preamble=data.get("preamble"),
+        )
+        prov = data.get("provenance") or {}
+        for order, (key, sec) in enumerate((data.get("sections") or {}).items()):
+            if sec is None:
+                report.sections[key] = None
+                continue
+            where = prov.get(f"sections.{key}") or {}
+            report.sections[key] = SectionText(
+                sec.get("title", ""), sec.get("text", ""), _ref(where), order=order
+            )
+        for key, where in prov.items():
+            if "." not in key and isinstance(where, dict) and "how" in where:
+                report.facts[key] = Fact(where.get("value"), where.get("raw", ""), _ref(where), where["how"])
+        diagnostics = data.get("diagnostics") or {}
+        report.missing = list(diagnostics.get("missing", []))
+        report.notes = list(diagnostics.get("notes", []))
+        for tid in TABLE_IDS:
+            for row, cols in (data.get(tid) or {}).items():
+                if row == "extra":
+                    for extra in cols or []:
+                        values = {k: Cell(v, _raw(v)) for k, v in (extra.get("values") or {}).items()}
+                        report.extra.append(
+                            ExtraRow(tid, extra.get("label", ""), values, extra.get("group", ""))
+                        )
+                    continue
+                report.tables[tid][row] = {
+                    col: _cell_from(value, prov.get(f"{tid}.{row}.{col}"))
+                    for col, value in (cols or {}).items()
+                }
+        return report
+
     def to_json(self) -> dict:
         """The contract's Report JSON (../shared/spec/contract.md §1)."""
         out: dict = {
@@ -133,7 +207,7 @@ class Report:
                 ]
             out[tid] = table
         for key, fact in self.facts.items():
-            provenance[key] = {"raw": fact.raw, "how": fact.how, **fact.ref.to_json()}
+            provenance[key] = {"raw": fact.raw, "how": fact.how, "value": fact.value, **fact.ref.to_json()}
         for key, sec in self.sections.items():
             if sec is not None:
                 provenance[f"sections.{key}"] = {"raw": sec.title, **sec.ref.to_json()}

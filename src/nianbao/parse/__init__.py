@@ -214,12 +214,39 @@ def _note_missing(report: Report, t2: str | None, t3: str | None) -> None:
                 report.missing.append(f"{table.id}.{row.key}")
 
 
-def parse(path: str) -> Report:
-    """Read and parse one report file."""
-    from ..read import read_path
+REPORT_DATA_SUFFIXES = (".json", ".yaml", ".yml")
 
+
+def parse(path: str) -> Report:
+    """Read and parse one report file (a Report already in contract JSON or YAML is loaded)."""
+    from ..read import ReadError, read_path
+
+    if str(path).lower().endswith(REPORT_DATA_SUFFIXES):
+        try:
+            return load_report(path)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise ReadError(str(path), f"不是有效的报告 JSON/YAML（{exc}）") from None
     return parse_document(read_path(path))
 
 
-__all__ = ["parse", "parse_document"]
+def load_report(path: str) -> Report:
+    """A Report written as contract JSON or YAML."""
+    import json
+    from pathlib import Path
+
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if str(path).lower().endswith(".json"):
+        data = json.loads(text)
+    else:
+        try:
+            import yaml
+        except ImportError:
+            raise ValueError("读取 YAML 需要 PyYAML（pip install pyyaml）") from None
+        data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not any(k in data for k in ("t2", "t3", "t4", "agency", "year")):
+        raise ValueError("缺少报告的键（t2/t3/t4、agency、year）")
+    return Report.from_json(data, path=str(path))
+
+
+__all__ = ["load_report", "parse", "parse_document"]
 _ = Paragraph
