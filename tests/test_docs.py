@@ -1,0 +1,105 @@
+"""Documentation stays in step with the code: docs/rules.md, --help texts and the README."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from nianbao.check.output import rules_markdown
+from nianbao.check.registry import RULES
+from nianbao.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_MD = ROOT / "docs" / "rules.md"
+REGENERATE = ".venv/bin/nianbao rules --format md > docs/rules.md"
+DOC_SECTIONS = ("检查什么", "为什么", "示例", "应当")
+COMMANDS = ("parse", "check", "rules", "schema")
+
+
+def rule_pages(markdown: str) -> dict[str, str]:
+    """Each rule's part of docs/rules.md, by rule id (the part under its `## ID …` heading)."""
+    pages = {}
+    for part in markdown.split("\n## ")[1:]:
+        pages[part.split(maxsplit=1)[0]] = part
+    return pages
+
+
+def test_rules_md_is_generated_from_the_registry():
+    committed = RULES_MD.read_text(encoding="utf-8")
+    assert committed == rules_markdown(), f"docs/rules.md is out of date; regenerate it: {REGENERATE}"
+
+
+def test_rules_md_documents_every_rule():
+    pages = rule_pages(RULES_MD.read_text(encoding="utf-8"))
+    assert sorted(pages) == sorted(RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_every_rule_doc_has_the_four_sections(rule_id):
+    doc = RULES[rule_id].doc()
+    for title in DOC_SECTIONS:
+        match = re.search(rf"^## {title}\b.*\n\n(.+)", doc, re.MULTILINE)
+        assert match, f"{rule_id}: no “{title}” section"
+        assert match.group(1).strip(), f"{rule_id}: “{title}” is empty"
+    page = rule_pages(RULES_MD.read_text(encoding="utf-8"))[rule_id]
+    for title in DOC_SECTIONS:
+        assert f"\n### {title}" in page, f"docs/rules.md, {rule_id}: no “{title}” section"
+
+
+def github_slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = heading.strip().lower()
+    kept = "".join(ch for ch in text if ch in " -_" or unicodedata.category(ch)[0] in "LNM")
+    return kept.replace(" ", "-")
+
+
+@pytest.mark.xfail(
+    reason="the index of docs/rules.md links to #t3-bal, but the heading '## T3-BAL 表三勾稽关系不成立：…' "
+    "gets the anchor 't3-bal-表三勾稽关系不成立…' (no explicit anchor is written), so the links go nowhere",
+    strict=True,
+)
+def test_rules_md_index_links_resolve():
+    markdown = RULES_MD.read_text(encoding="utf-8")
+    anchors = {github_slug(h) for h in re.findall(r"^#{1,6} (.+)$", markdown, re.MULTILINE)}
+    anchors |= set(re.findall(r'<a (?:id|name)="([^"]+)"', markdown))
+    links = re.findall(r"\]\(#([^)]+)\)", markdown)
+    assert links
+    assert [link for link in links if link not in anchors] == []
+
+
+def test_the_cli_has_the_documented_commands():
+    assert set(COMMANDS) <= set(main.commands)
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) | set(main.commands)))
+def test_every_command_has_help(command):
+    cmd = main.commands[command]
+    assert cmd.help and cmd.help.strip(), f"nianbao {command}: no help text"
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert cmd.help.strip().splitlines()[0] in result.output
+    for param in cmd.params:
+        if isinstance(param, click.Option):
+            assert param.help and param.help.strip(), f"nianbao {command} {param.opts[0]}: no help text"
+
+
+def test_main_help_lists_every_command():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in main.commands:
+        assert command in result.output
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) | set(main.commands)))
+def test_readme_mentions_every_command(command):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"nianbao {command}" in readme, f"README.md does not mention `nianbao {command}`"
+
+
+def test_readme_points_to_the_rules_doc():
+    assert "docs/rules.md" in (ROOT / "README.md").read_text(encoding="utf-8")
