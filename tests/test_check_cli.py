@@ -409,3 +409,33 @@ def test_installed_command_checks_files(console_script, files, tmp_path):
         (str(files["warn"]), "F-BLANK"),
     ]
     assert summary == "共 5 项：错误 3，警告 2。"
+
+
+# ── the reference corpus (../shared/corpus, read in place, never copied) ──────────────────
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+def _seed_cases() -> list:
+    cases = []
+    for truth in sorted((CORPUS / "seeds").glob("*.truth.json")) if CORPUS.is_dir() else []:
+        if "expect_rules" not in json.loads(truth.read_text(encoding="utf-8")):
+            continue
+        base = truth.name[: -len(".truth.json")]
+        docs = [d for d in sorted(truth.parent.glob(base + ".*")) if not d.name.endswith(".json")]
+        cases += [pytest.param(doc, truth, id=doc.name) for doc in docs]
+    return cases or [pytest.param(None, None, marks=pytest.mark.skip(reason=f"no corpus seeds at {CORPUS}"))]
+
+
+@pytest.mark.parametrize(("doc", "truth_path"), _seed_cases())
+def test_corpus_seed_finds_the_expected_rules(doc, truth_path):
+    expected = set(json.loads(truth_path.read_text(encoding="utf-8"))["expect_rules"])
+    result = invoke("check", doc, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    findings = json.loads(result.stdout)
+    found = {f["rule"] for f in findings}
+    errors = {f["rule"] for f in findings if f["severity"] == "error"}
+    assert expected - found == set(), f"expected rules not found: {sorted(expected - found)}"
+    assert errors - expected == set(), (
+        f"error-severity rules outside expect_rules: {sorted(errors - expected)}"
+    )
+    assert result.exit_code == (1 if errors else 0)
