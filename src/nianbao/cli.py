@@ -158,6 +158,51 @@ def rules_cmd(rule_id: str | None, fmt: str) -> None:
         click.echo(output.rules_table(rules))
 
 
+@main.command("render")
+@click.argument("source", type=click.Path())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "html", "md", "pdf", "txt"]),
+    required=True,
+    help="输出格式。",
+)
+@click.option("--out", type=click.Path(), required=True, help="输出文件。")
+@click.option("--force", is_flag=True, help="即使检查发现错误级问题也照样生成。")
+@click.option(
+    "--layout",
+    type=click.Choice(["tabs", "cells", "markdown", "spaced", "lines"]),
+    default=None,
+    help="txt/md 的表格排版（默认 txt 用制表符，md 用 Markdown 表格）。",
+)
+def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None) -> None:
+    """由报告数据（JSON/YAML、填好的 Excel 表、或任何能解析的报告）生成规范的年度报告。
+
+    生成前先运行 check；有错误级问题时列出问题并停止（--force 仍然生成）。
+    """
+    from .check import check, output
+    from .render import render
+    from .render.pdf import RenderError
+
+    reports = [r for _, r in _parse_all([source]) if r is not None]
+    if not reports:
+        sys.exit(EXIT_UNREADABLE)
+    report = reports[0]
+    errors = [f for f in check(report) if f.severity == "error"]
+    if errors and not force:
+        click.echo(output.text(errors), err=True)
+        click.echo("nianbao: 报告有错误级问题，未生成；改正后重试，或加 --force 照样生成。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    try:
+        data = render(report, fmt, layout)
+    except RenderError as exc:
+        _error(source, str(exc))
+        sys.exit(EXIT_UNREADABLE)
+    with open(out, "wb") as fh:
+        fh.write(data)
+    click.echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
+
+
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""

@@ -1,0 +1,86 @@
+"""A Report as one self-contained, printable HTML page (also the source of the PDF)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..model import Report
+from ..template import SECTIONS
+from .layout import Layout, layouts
+
+FONTS = '"WenQuanYi Micro Hei", "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", serif'
+HEAD_FONTS = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", sans-serif'
+
+CSS = f"""
+@page {{ size: A4; margin: 2.5cm 2.2cm; }}
+body {{ font-family: {FONTS}; font-size: 12pt; line-height: 1.8; color: #000; max-width: 46em; margin: 2em auto; }}
+h1 {{ font-family: {HEAD_FONTS}; font-weight: normal; font-size: 18pt; text-align: center; line-height: 1.5; margin: 0 0 1em; }}
+h2 {{ font-family: {HEAD_FONTS}; font-weight: normal; font-size: 13pt; margin: 1.2em 0 0.4em; }}
+p {{ text-indent: 2em; margin: 0.2em 0; }}
+p.signature {{ text-align: right; text-indent: 0; margin: 0; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 9.5pt; line-height: 1.4;
+        page-break-inside: auto; }}
+td, th {{ border: 0.75pt solid #000; padding: 2pt 3pt; text-align: center; vertical-align: middle; }}
+td.label {{ text-align: left; }}
+th {{ font-weight: normal; }}
+td.value {{ font-variant-numeric: tabular-nums; }}
+@media print {{ body {{ margin: 0; max-width: none; }} }}
+"""
+
+
+def _table(layout: Layout) -> str:
+    out = ["<table>"]
+    for row in layout:
+        cells = []
+        for c in row:
+            tag = "th" if c.role == "header" else "td"
+            attrs = ""
+            if c.rowspan > 1:
+                attrs += f' rowspan="{c.rowspan}"'
+            if c.colspan > 1:
+                attrs += f' colspan="{c.colspan}"'
+            if c.role != "header":
+                attrs += f' class="{c.role}"'
+            if c.path:
+                attrs += f' data-cell="{c.path}"'
+            cells.append(f"<{tag}{attrs}>{escape(c.text)}</{tag}>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _paragraphs(text: str, css: str = "") -> list[str]:
+    cls = f' class="{css}"' if css else ""
+    return [f"<p{cls}>{escape(line)}</p>" for line in text.split("\n") if line.strip()]
+
+
+def title(report: Report) -> str:
+    return f"{report.agency or ''}{report.year or ''}年政府信息公开工作年度报告"
+
+
+def render_html(report: Report) -> str:
+    """The report as an HTML page: title, preamble, six sections with the official tables."""
+    tables = layouts(report)
+    body = [f"<h1>{escape(title(report))}</h1>"]
+    if report.preamble:
+        body += _paragraphs(report.preamble)
+    for section in SECTIONS:
+        sec = report.sections.get(section.key)
+        if sec is None:
+            continue
+        body.append(f"<h2>{escape(sec.title or section.printed)}</h2>")
+        if section.key in tables and report.tables.get(tables[section.key][0].id):
+            body.append(_table(tables[section.key][1]))
+        body += _paragraphs(sec.text)
+    if report.published:
+        y, m, d = (int(x) for x in report.published.split("-"))
+        body += [
+            f'<p class="signature">{escape(report.agency or "")}</p>',
+            f'<p class="signature">{y}年{m}月{d}日</p>',
+        ]
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title(report))}</title>\n"
+        '<meta name="generator" content="nianbao">\n'
+        f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
