@@ -289,11 +289,6 @@ def test_nianbao_toml_ignore_honoured(files, tmp_path, monkeypatch):
     assert (result.exit_code, result.stdout) == (0, "未发现问题。\n")
 
 
-@pytest.mark.xfail(
-    reason="--ignore on the command line replaces the ignore list of nianbao.toml instead of adding to it "
-    "(Settings.load: values.update(overrides)), so F-BLANK comes back",
-    strict=True,
-)
 def test_command_line_ignore_adds_to_the_nianbao_toml_ignore(files, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "nianbao.toml").write_text(TOML, encoding="utf-8")

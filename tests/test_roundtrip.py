@@ -47,6 +47,7 @@ def assert_same(original: Report, parsed: Report) -> None:
         original.template,
         original.published,
     )
+    assert parsed.preamble == original.preamble
     for key, sec in original.sections.items():
         got = parsed.sections[key]
         assert got is not None, key

@@ -38,3 +38,11 @@ def deadline(year: int, kind: str | None) -> date:
     if year < 2019 or kind in (GOVERNMENT, TOWNSHIP, None):
         return date(year + 1, 3, 31)
     return date(year + 1, 1, 31)
+
+
+def is_people_government(name: str | None) -> bool:
+    """A people's government of any level (乡镇 included; 街道办事处 and offices are not)."""
+    if not name:
+        return False
+    n = re.sub(r"\s+", "", name)
+    return bool(_GOVERNMENT.search(n)) and not _OFFICE.search(n)

@@ -151,6 +151,10 @@ def random_report(seed: int, template: str | None = None, year: int | None = Non
         source=Source(f"generated/{seed}.txt", "", "txt"), agency=agency, year=year, template=template
     )
     report.tables = {"t2": _t2(rng, tpl), "t3": _t3(rng, tpl), "t4": _t4(rng, tpl)}
+    report.preamble = (
+        "本报告根据《中华人民共和国政府信息公开条例》编制。"
+        f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+    )
     month = 1 if "政府" not in agency[-4:] else rng.randint(1, 3)
     report.published = f"{year + 1}-{month:02d}-{rng.randint(10, 28):02d}"
     t3 = report.tables["t3"]

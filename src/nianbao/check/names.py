@@ -86,3 +86,10 @@ def blank_note(blanks: list[str]) -> str:
         return ""
     shown = "、".join(blanks[:4]) + ("等" if len(blanks) > 4 else "")
     return f"（{shown}为空白，按 0 计）"
+
+
+def is_text(cell) -> bool:
+    """A cell holding words where a figure belongs (e.g. “十二”), not a blank or a placeholder."""
+    from ..parse.normalize import read_value
+
+    return cell.value is None and bool(cell.raw.strip()) and read_value(cell.raw) is None

@@ -85,5 +85,8 @@ def rules_markdown() -> str:
         *[f"| [{r.id}](#{r.id.lower()}) | {r.severity} | {r.title} |" for r in rules],
         "",
     ]
-    body = [r.doc().replace("# ", "## ", 1).replace("\n## ", "\n### ") for r in rules]
+    body = [
+        f'<a id="{r.id.lower()}"></a>\n\n' + r.doc().replace("# ", "## ", 1).replace("\n## ", "\n### ")
+        for r in rules
+    ]
     return "\n".join(head) + "\n" + "\n".join(body)

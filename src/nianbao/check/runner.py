@@ -63,7 +63,13 @@ class Settings:
             "min_severity": data.get("min-severity", data.get("min_severity", "info")),
             "options": options,
         }
-        values.update({k: v for k, v in overrides.items() if v})
+        for key, value in overrides.items():
+            if not value:
+                continue
+            if key in ("select", "ignore"):
+                values[key] = [*values[key], *value] if key == "ignore" else list(value)
+            else:
+                values[key] = value
         for rule_id, opts in options.items():
             if rule_id not in RULES:
                 raise SettingsError(f"{file}: 未知的规则 {rule_id}")

@@ -183,7 +183,10 @@ def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> No
     period = meta.find_period(paras)
     if period is not None:
         report.facts["period"] = period
-    report.preamble = "\n".join(p.text for p in printed[: min(first, len(printed))]) or None
+    front = range(min(first, len(printed)))
+    report.preamble = (
+        "\n".join(printed[i].text for i in front if not meta.is_title_line(paras[i].text)) or None
+    )
     if agency is not None and printed is not paras:
         agency.value = _as_printed(str(agency.value), paras, printed)
     for name, fact in (("year", year), ("agency", agency), ("published", published)):

@@ -270,6 +270,16 @@ def complete_agency(name: str, paras: list[Paragraph]) -> str:
     return max(found, key=lambda k: (found[k], -len(k)))
 
 
+def is_title_line(text: str) -> bool:
+    """A line of the document's title: the 年度报告 title itself, the agency alone, or a date."""
+    t = text.strip().lstrip("#* ")
+    if _TITLE.search(t.replace(" ", "")) and len(t) <= 60:
+        return True
+    return (
+        agency_like(_clean_agency(t)) or _is_date_line(t) or bool(re.fullmatch(r"(?:19|20)\d{2}\s*年度?", t))
+    )
+
+
 def _signature(paras: list[Paragraph]) -> Fact | None:
     """An agency name standing just above the closing date."""
     tail = paras[-6:]

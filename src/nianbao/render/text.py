@@ -157,10 +157,7 @@ def render_text(
     }
     year = report.year or ""
     out = [f"{'# ' if md else ''}{report.agency or ''}{year}年政府信息公开工作年度报告", ""]
-    out.append(
-        "本报告根据《中华人民共和国政府信息公开条例》编制。"
-        f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
-    )
+    out += [p for line in (report.preamble or "").split("\n") if line.strip() for p in (line, "")]
     for section in SECTIONS:
         sec = report.sections.get(section.key)
         if sec is None:

@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
-from ...agency import GOVERNMENT, KIND_NAMES, TOWNSHIP, agency_kind, deadline
+from ...agency import KIND_NAMES, agency_kind, deadline, is_people_government
 from ...model import Report
 from ...template import GOV2019, SECTIONS, template_for_year
 from ...template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 from ..finding import Finding
-from ..names import TABLE_NUMBER, cell_name, fmt, path
+from ..names import TABLE_NUMBER, cell_name, fmt, is_text, path
 from ..registry import rule
 
 STATUTORY = ("2019", "2021", "hybrid")
@@ -114,7 +114,7 @@ def sections_complete(report: Report, ctx) -> Iterator[Finding]:
     order = [k for k, _ in sorted(present.items(), key=lambda kv: kv[1].order)]
     official = [s.key for s in SECTIONS if s.key in present]
     if order != official:
-        shown = "、".join(present[k].title for k in order)
+        shown = " → ".join(present[k].title for k in order)
         yield Finding(
             "F-SECTIONS",
             "warning",
@@ -154,7 +154,10 @@ def sections_complete(report: Report, ctx) -> Iterator[Finding]:
 def blank_cells(report: Report, ctx) -> Iterator[Finding]:
     for table, rows in report.tables.items():
         blanks = [
-            (row, col, cell) for row, cols in rows.items() for col, cell in cols.items() if cell.value is None
+            (row, col, cell)
+            for row, cols in rows.items()
+            for col, cell in cols.items()
+            if cell.value is None and not is_text(cell)
         ]
         if not blanks:
             continue
@@ -167,8 +170,8 @@ def blank_cells(report: Report, ctx) -> Iterator[Finding]:
             ctx.name,
             f"{TABLE_NUMBER[table]}有 {len(blanks)} 个单元格为{'或'.join(sorted(kinds))}（应填数字，0 写作 0）：{shown}",
             [path(table, r, c) for r, c, _ in blanks],
-            len(blanks),
             0,
+            len(blanks),
             blanks[0][2].ref.line,
         )
 
@@ -244,7 +247,7 @@ def statistics_period(report: Report, ctx) -> Iterator[Finding]:
             "F-PERIOD",
             "error",
             ctx.name,
-            f"统计期限“{fact.raw}”与报告年度 {report.year} 不符，应为{want}",
+            f"报告所述“{fact.raw}”与报告年度 {report.year} 不符，统计期限应为{want}",
             ["period"],
             want,
             f"{y1}年{m1}月{d1}日至{y2}年{m2}月{d2}日",
@@ -253,9 +256,9 @@ def statistics_period(report: Report, ctx) -> Iterator[Finding]:
 
 
 _PLAN = re.compile(
-    r"(?:我们|我局|我委|我办|我县|我区|我市|我镇|我乡|我厅|我署|本机关|本单位|我单位|将)"
-    r"(?:将|要)?(?:进一步|继续|持续|着力|重点|从|围绕|不断|全面|坚持|加强|加大|紧扣|聚焦|在)"
-    r"|计划|拟于|下一步"
+    r"(?:我们|我局|我委|我办|我县|我区|我市|我镇|我乡|我厅|我署|本机关|本单位|我单位)(?:将|要|拟|计划)"
+    r"|将(?:进一步|继续|持续|着力|重点|从|围绕|不断|全面|坚持|加强|加大|紧扣|聚焦)"
+    r"|计划|拟于|下一步|下一阶段|力争|争取"
 )
 _SENTENCES = re.compile(r"[^。！？!?\n]+")
 
@@ -390,7 +393,7 @@ _GOV_ITEMS = (("考核", "工作考核"), ("评议", "社会评议"), ("追究",
     fix="在“一、总体情况”的监督保障部分写明工作考核、社会评议和责任追究结果情况。",
 )
 def government_review(report: Report, ctx) -> Iterator[Finding]:
-    if agency_kind(report.agency) not in (GOVERNMENT, TOWNSHIP):
+    if not is_people_government(report.agency):
         return
     text = report.narrative()
     missing = [name for word, name in _GOV_ITEMS if word not in text]

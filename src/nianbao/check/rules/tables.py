@@ -8,7 +8,19 @@ from ...model import Report
 from ...template import GOV2019, GOV2021, Table
 from ...template.gov import T3_OTHER_ROW_2019
 from ..finding import Finding
-from ..names import TABLE_NUMBER, blank_note, cell_name, col_item, col_name, fmt, line, number, path, row_name
+from ..names import (
+    TABLE_NUMBER,
+    blank_note,
+    cell_name,
+    col_item,
+    col_name,
+    fmt,
+    is_text,
+    line,
+    number,
+    path,
+    row_name,
+)
 from ..registry import rule
 
 STATUTORY = ("2019", "2021", "hybrid")
@@ -243,6 +255,18 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
     for table, rows in report.tables.items():
         for row, cols in rows.items():
             for col, cell in cols.items():
+                if is_text(cell):
+                    yield Finding(
+                        "T-VALUE",
+                        "error",
+                        ctx.name,
+                        f"{cell_name(table, row, col)}为文字“{cell.raw.strip()}”，应为数字",
+                        [path(table, row, col)],
+                        None,
+                        cell.raw.strip(),
+                        cell.ref.line,
+                    )
+                    continue
                 if cell.value is None:
                     continue
                 item = col_item(table, row, col)

@@ -52,6 +52,10 @@ class Figure:
     avoid: str = ""  # …and none of these
 
 
+# Clauses about other business (人大建议、政协提案) or a subset of the applications (其中…)
+_NOT_APPLICATIONS = "建议|提案|复文|其中|信函|网上|当面"
+
+
 def _re(p: str) -> re.Pattern:
     return re.compile(p)
 
@@ -107,14 +111,14 @@ FIGURES = (
         _re(r"(?:收到|受理|新收|接收|接到|共收)[^0-9]{0,16}?申请[^0-9]{0,6}?" + N),
         _received,
         ("t3.new_received.total", "t3.carried_over.total"),
-        avoid="复议|诉讼|案件|结转",
+        avoid="复议|诉讼|案件|结转|其中|信函|网上|网络|当面|传真|电子邮件|邮件|现场|建议|提案",
     ),
     Figure(
         "没有收到申请",
         _re(r"(?:未|没有|无)(?:收到|受理|接到|接收)[^0-9]{0,14}?申请()"),
         lambda r, n: [_t3(r, "new_received")],
         ("t3.new_received.total",),
-        avoid="复议|诉讼",
+        avoid="复议|诉讼|法人|自然人|组织|企业|机构|其中|信函|网上|当面|建议|提案",
     ),
     Figure(
         "自然人申请",
@@ -154,6 +158,7 @@ FIGURES = (
         lambda r, n: [_t3(r, "granted"), _add(_t3(r, "granted"), _t3(r, "partially_granted"))],
         ("t3.granted.total",),
         context="申请",
+        avoid=_NOT_APPLICATIONS,
     ),
     Figure(
         "部分公开",
@@ -161,6 +166,7 @@ FIGURES = (
         lambda r, n: [_t3(r, "partially_granted")],
         ("t3.partially_granted.total",),
         context="申请",
+        avoid=_NOT_APPLICATIONS,
     ),
     Figure(
         "不予公开",
@@ -168,6 +174,7 @@ FIGURES = (
         lambda r, n: [_sum_rows(r, "refused_")],
         ("t3.refused_*.total",),
         context="申请",
+        avoid=_NOT_APPLICATIONS,
     ),
     Figure(
         "无法提供",
@@ -175,6 +182,7 @@ FIGURES = (
         lambda r, n: [_sum_rows(r, "unable_")],
         ("t3.unable_*.total",),
         context="申请",
+        avoid=_NOT_APPLICATIONS,
     ),
     Figure(
         "不予处理",
@@ -182,6 +190,7 @@ FIGURES = (
         lambda r, n: [_sum_rows(r, "not_processed_")],
         ("t3.not_processed_*.total",),
         context="申请",
+        avoid=_NOT_APPLICATIONS,
     ),
     Figure(
         "规范性文件",

@@ -54,7 +54,7 @@ def carry_over(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
     name="in-force-count-does-not-roll-forward",
     title="现行有效件数与上年现行有效件数加本年制发减本年废止不符",
     severity="warning",
-    templates=("2021",),
+    templates=("2021", "hybrid"),
     basis="2021 年格式表二第二十条第（一）项：现行有效 = 上年现行有效 + 本年制发 − 本年废止（推算关系，非格式明文）",
     rationale="文件因到期失效或修订也会变化，所以这只是提示；差额很大时通常是某一年填错。",
     example="2023 年现行有效 30 件，2024 年制发 2、废止 0，却写现行有效 12 件。",
@@ -88,24 +88,27 @@ _SPLIT = re.compile(r"[。；;！？!?\n]+")
 _DIGITS = re.compile(r"\d+")
 
 
-def _sentences(text: str) -> list[str]:
-    """Sentences with figures and years blanked out, so a copy with new numbers still matches."""
+def _sentences(text: str) -> list[tuple[str, str]]:
+    """(key, printed) sentences; the key has figures and years blanked out, so a copy with
+    new numbers still matches."""
     out = []
     for s in _SPLIT.split(text):
         key = _DIGITS.sub("#", norm(s))
         if len(key) >= 8:
-            out.append(key)
+            out.append((key, s.strip()))
     return out
 
 
 def copied_share(text: str, previous: str) -> tuple[float, list[str]]:
-    """The share of the text (by characters) in sentences found in the previous text too."""
+    """The share of the text (by characters) in sentences found in the previous text too,
+    and those sentences as printed."""
     mine = _sentences(text)
-    theirs = set(_sentences(previous))
+    theirs = {key for key, _ in _sentences(previous)}
     if not mine:
         return 0.0, []
-    copied = [s for s in mine if s in theirs]
-    return sum(map(len, copied)) / sum(map(len, mine)), copied
+    copied = [(key, printed) for key, printed in mine if key in theirs]
+    share = sum(len(k) for k, _ in copied) / sum(len(k) for k, _ in mine)
+    return share, [printed for _, printed in copied]
 
 
 @rule(
@@ -130,7 +133,7 @@ def copied_text(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
             continue
         share, copied = copied_share(a.text, b.text)
         if share >= threshold:
-            sample = "；".join(s.replace("#", "…")[:40] for s in copied[:2])
+            sample = "；".join(s[:40] for s in copied[:2])
             yield Finding(
                 "Y-COPY",
                 "warning",
