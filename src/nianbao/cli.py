@@ -203,6 +203,106 @@ def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None)
     click.echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
 
 
+@main.command("register")
+@click.argument("file", type=click.Path())
+@click.option("--year", type=int, required=True, help="统计年度（表三按该年 1 月 1 日至 12 月 31 日计算）。")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="判断逾期未答复的截止日期（默认该年 12 月 31 日）。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text：表三和逾期清单；json：报告 JSON（只含表三），另加 register 对象（逾期清单、无效行）。",
+)
+@click.option(
+    "--out", type=click.Path(), default=None, help="把报告 JSON（只含表三，不含 register）写入此文件。"
+)
+@click.option("--agency", default=None, metavar="NAME", help="写入报告的机关名称。")
+@click.option(
+    "--template",
+    type=click.Choice(["2019", "2021"]),
+    default=None,
+    help="表三模板（默认按年度：2019—2020 年为 2019，此后为 2021）。",
+)
+def register_cmd(file, year, as_of, fmt, out, agency, template) -> None:
+    """由申请登记表（CSV 或 XLSX）计算表三，并按条例第三十三条检查答复期限。
+
+    退出码：0 无逾期、无无效行；1 有逾期申请或无效行；2 登记表无法读取。
+    """
+    from .register import check_register, read_date, read_register, to_report
+
+    try:
+        when = read_date(as_of) if as_of else None
+    except ValueError:
+        raise click.BadParameter(f"无法识别的日期 {as_of!r}", param_hint="--as-of") from None
+    try:
+        register = read_register(file)
+    except ReadError as exc:
+        _error(exc.path, exc.reason)
+        sys.exit(EXIT_UNREADABLE)
+    result = check_register(register, year, as_of=when, template=template)
+    report = to_report(result, agency)
+    if out:
+        _emit(json.dumps(report.to_json(), ensure_ascii=False, indent=1), out)
+    if fmt == "json":
+        data = {**report.to_json(), "register": result.to_json()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        click.echo(_register_text(result, report))
+    sys.exit(EXIT_FINDINGS if result.late or result.invalid else EXIT_OK)
+
+
+def _register_text(result, report) -> str:
+    """表三, the late list and the unusable rows of `nianbao register`, in Chinese."""
+    from .render.terminal import grid, show
+    from .template import TEMPLATES
+
+    table = TEMPLATES[result.template].t3
+    lines = [
+        f"申请登记表：{result.source.path if result.source else '—'}",
+        f"机关：{report.agency or '—'}    年度：{result.year}    模板：{result.template}"
+        f"    截至：{result.as_of}    计入表三：{result.counted} 件",
+        "",
+        f"{table.number} {table.title}",
+    ]
+    rows = [["", *[c.label for c in table.cols]]]
+    for r in table.rows:
+        group = next((g for g in table.groups if g.key == r.group and g.parent), None)
+        label = (group.enum if group and group.enum != r.enum else "") + r.printed
+        label = label if len(label) <= 24 else label[:23] + "…"
+        rows.append([label, *[show(report.cell("t3", r.key, c.key)) for c in table.cols]])
+    lines += grid(rows)
+    lines += ["", f"逾期（条例第三十三条）：{len(result.late)} 件"]
+    if result.late:
+        rows = [["编号", "收到日期", "答复期限", "答复日期", "用时（工作日）", "延期", "情况"]]
+        for x in result.late:
+            rows.append(
+                [
+                    x.id,
+                    str(x.received),
+                    str(x.due),
+                    str(x.replied) if x.replied else "未答复",
+                    str(x.working_days),
+                    "是" if x.extended else "否",
+                    "逾期答复" if x.replied else f"截至 {result.as_of} 逾期未答复",
+                ]
+            )
+        lines += grid(rows)
+    if result.invalid:
+        lines += ["", f"无效行（未计入表三）：{len(result.invalid)} 行"]
+        lines += [f"第{x.row}行（{x.id}）：{x.reason}" for x in result.invalid]
+    if result.notes:
+        lines += ["", *("注意：" + n for n in result.notes)]
+    return "\n".join(lines)
+
+
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""

@@ -1,0 +1,712 @@
+"""The register of applications (申请登记表) → 表三, and every application against 条例第三十三条.
+
+Agency staff keep one row per 依申请公开 application (CSV or XLSX). From it nianbao computes
+表三 for a year and lists the applications answered late or still unanswered past their due date.
+
+**Columns** (Chinese or English headers; white space and full-width forms do not matter):
+编号/id, 收到日期/received, 申请人类型/applicant, 办理结果/outcome, 答复日期/replied (required:
+received, applicant, outcome, replied), and optionally 是否延期/extended, 补正日期/corrected,
+收费通知/fee_notice, 是否缴费/fee_paid. Applicant types and outcomes are matched against the
+template's labels, aliases and contract keys (:mod:`nianbao.template.gov`). A blank outcome and
+a blank reply date mean "not answered yet". Rows that cannot be used are reported with their row
+number and the reason and left out of every count.
+
+**表三 of year Y** (a count per applicant column, 总计 = the six applicant columns):
+
+* 一、本年新收 = received in Y;
+* 二、上年结转 = received before Y and not answered before 1 January Y;
+* 三、办理结果 = answered in Y, by outcome (the 2019 template sums the three （六） sub-rows into
+  its single （六）其他处理 row); （七）总计 = the sum of the result rows;
+* 四、结转下年度 = received by 31 December Y and not answered by 31 December Y.
+
+So 一 + 二 = （七） + 四 holds for every column by construction.
+
+**The deadline (条例第三十三条).** "行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以
+答复；需要延长答复期限的，应当经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不得
+超过20个工作日。" Counting convention used here:
+
+* the day of receipt does not count; the due date is the 20th working day after it (a receipt on
+  a non-working day makes the next working day day 1);
+* an extended application is due on the 40th working day (20 + at most 20);
+* when the register gives 补正日期 (条例第三十条: the time limit runs again from the receipt of
+  the corrected application), the count starts from that date instead;
+* working days are the official calendar of the ``chinese_calendar`` package
+  (``chinese_calendar.is_workday``: statutory holidays off, adjusted working days 调休上班 on);
+  for a year the package does not know, Monday–Friday is used and the result says so in a note;
+* not modelled: the time spent consulting third parties or other agencies, which 第三十三条
+  excludes from the limit, and any pause while a fee notice (收费通知) is outstanding.
+
+An application is late when it was answered after its due date, or when it is still unanswered
+and its due date is before the as-of date (31 December of the year unless given). Replies dated
+after the as-of date count as not yet made.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chinese_calendar
+
+from .document import Source
+from .model import Cell, Report, SectionText
+from .parse.normalize import label_key, norm
+from .read import ReadError
+from .read.decode import decode_text
+from .template import GOV2021, TEMPLATES, Table, Template, template_for_year
+from .template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
+
+BASE_DAYS = 20  # 条例第三十三条第二款
+EXTENSION_DAYS = 20  # 延长的期限最长不得超过20个工作日
+MAX_BYTES = 50 * 1024 * 1024
+
+# 表三 rows that are not results (contract keys, checked against the template below)
+NEW, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD = (
+    "new_received",
+    "carried_over",
+    "results_total",
+    "carried_forward",
+)
+for _t in TEMPLATES.values():
+    for _k in (NEW, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD):
+        _t.t3.row(_k)  # a KeyError here means the template no longer has the row
+
+
+# ── the register's own columns ─────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Column:
+    """One column of the register: its key (English header), Chinese header and variants."""
+
+    key: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.key, self.label, *self.aliases)
+
+
+COLUMNS = (
+    Column("id", "编号", ("序号", "申请编号", "登记编号", "no")),
+    Column("received", "收到日期", ("收到申请日期", "收到申请时间", "received_date"), required=True),
+    Column("applicant", "申请人类型", ("申请人类别", "applicant_type"), required=True),
+    Column("outcome", "办理结果", ("答复结果", "处理结果"), required=True),
+    Column("replied", "答复日期", ("答复时间", "reply_date", "replied_date"), required=True),
+    Column("extended", "是否延期", ("延期", "延长答复期限")),
+    Column("corrected", "补正日期", ("收到补正日期", "补正后收到日期", "correction_received")),
+    Column("fee_notice", "收费通知", ("收费通知日期", "发出收费通知")),
+    Column("fee_paid", "是否缴费", ("已缴费", "缴费")),
+)
+
+
+# ── records ─────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Application:
+    """One usable row of the register."""
+
+    id: str
+    received: dt.date
+    applicant: str  # 表三 column key
+    outcome: str | None = None  # 表三 result row key; None = not answered yet
+    replied: dt.date | None = None
+    extended: bool = False
+    corrected: dt.date | None = None  # corrected application received (条例第三十条)
+    fee_notice: dt.date | bool | None = None
+    fee_paid: bool | None = None
+    row: int = 0  # row number in the register file
+
+    @property
+    def start(self) -> dt.date:
+        """The day the answer period counts from."""
+        return self.corrected or self.received
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    row: int
+    id: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "id": self.id, "reason": self.reason}
+
+
+@dataclass
+class Register:
+    source: Source
+    applications: list[Application] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ── reading values ──────────────────────────────────────────────────────────────────
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIALS = range(32874, 73051)  # Excel serial numbers of 1990-01-01 … 2099-12-31
+_TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓"})
+_FALSE = frozenset({"否", "n", "no", "false", "0", "×", "✗"})
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _header_key(text: object) -> str:
+    key = re.sub(r"\([^()]*\)", "", norm(_text(text))).lower()
+    return key.strip(":*")
+
+
+_HEADERS = {_header_key(name): col.key for col in COLUMNS for name in col.names()}
+
+
+def read_date(value: object) -> dt.date | None:
+    """A date from a register cell: 2025-03-01, 2025/3/1, 2025年3月1日, an Excel date or serial.
+
+    None for a blank cell; ValueError when the cell holds something else.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if int(value) == value and int(value) in _SERIALS:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError(_text(value))
+    text = _text(value)
+    if not text:
+        return None
+    m = _DATE.match(text) or _COMPACT.match(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:  # 2025-02-30
+            raise ValueError(text) from None
+    if text.isdigit() and int(text) in _SERIALS:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    raise ValueError(text)
+
+
+def read_bool(value: object) -> bool | None:
+    """是/否, Y/N, true/false, 1/0; None for a blank cell; ValueError otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(text)
+
+
+# ── matching applicant types and outcomes against the template ────────────────────────
+_SEPARATORS = "-_:/、,，·. "
+
+
+def _forms(text: str, prefixes: Sequence[str]) -> list[str]:
+    """The ways to read a label: as written, without enumerators, group labels or brackets."""
+    out: list[str] = []
+    todo = [norm(text).lower()]
+    while todo:
+        s = todo.pop(0).strip(_SEPARATORS)
+        if not s or s in out:
+            continue
+        out.append(s)
+        todo.append(label_key(s).core)
+        todo += [s[len(p) :] for p in prefixes if s.startswith(p) and len(s) > len(p)]
+        todo += re.findall(r"\(([^()]+)\)", s)
+    return out
+
+
+def _key(name: str) -> str:
+    return norm(name).lower()
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """Looks a cell up among template items; group labels alone are too vague."""
+
+    index: dict[str, str]  # form → item key
+    groups: dict[str, str]  # form → printed group label
+    prefixes: tuple[str, ...]
+
+    def match(self, text: str) -> tuple[str | None, str | None]:
+        """(item key, None) or (None, the vague group label) or (None, None)."""
+        forms = _forms(text, self.prefixes)
+        for form in forms:
+            if form in self.index:
+                return self.index[form], None
+        for form in forms:
+            if form in self.groups:
+                return None, self.groups[form]
+        return None, None
+
+
+def _matcher(items: Iterable, groups: Iterable) -> _Matcher:
+    index: dict[str, str] = {}
+    for item in items:
+        for name in (item.key, *item.names()):
+            for form in (_key(name), label_key(name).core.lower()):
+                index.setdefault(form, item.key)
+    group_forms = {_key(n): g.printed for g in groups for n in g.names()}
+    prefixes = tuple(sorted(group_forms, key=len, reverse=True))
+    return _Matcher(index, group_forms, prefixes)
+
+
+def _applicant_keys(table: Table) -> tuple[str, ...]:
+    return dict(table.col_sums)["total"]
+
+
+def _result_keys(table: Table) -> tuple[str, ...]:
+    return dict(table.row_sums)[RESULTS_TOTAL]
+
+
+_T3 = GOV2021.t3
+_APPLICANTS = _matcher((_T3.col(NEW, k) for k in _applicant_keys(_T3)), _T3.col_groups)
+# outcomes of either template: the 2021 rows and the 2019 single （六）其他处理 row
+_OUTCOME_ITEMS = {k: t.t3.row(k) for t in TEMPLATES.values() for k in _result_keys(t.t3)}
+_OUTCOMES = _matcher(
+    _OUTCOME_ITEMS.values(), {g.key: g for t in TEMPLATES.values() for g in t.t3.groups}.values()
+)
+
+
+def match_applicant(text: str) -> str:
+    """The 表三 column key of an applicant type; ValueError with the reason (Chinese)."""
+    key, group = _APPLICANTS.match(text)
+    if key and key in _applicant_keys(_T3):
+        return key
+    labels = "、".join(_T3.col(NEW, k).label for k in _applicant_keys(_T3))
+    vague = group or any(_key(text) in _key(c.label) for c in (*_T3.cols, *_T3.col_groups))
+    if vague and _key(text):
+        raise ValueError(f"申请人类型“{text}”不够具体，须写明是哪一类：{labels}")
+    raise ValueError(f"申请人类型“{text}”无法识别，应为：{labels}")
+
+
+def match_outcome(text: str) -> str:
+    """The 表三 result row key of an outcome; ValueError with the reason (Chinese)."""
+    key, group = _OUTCOMES.match(text)
+    if key:
+        return key
+    if group:
+        raise ValueError(f"办理结果“{text}”只写了“{group}”，须写明其中的具体一项")
+    raise ValueError(
+        f"办理结果“{text}”无法识别，应为表三“办理结果”中的一项（如“予以公开”“（三）1.属于国家秘密”）"
+    )
+
+
+# ── the register file → applications ────────────────────────────────────────────────
+def read_register(path: str | Path) -> Register:
+    """Read a register file (CSV in any common encoding, or XLSX). ReadError when unreadable."""
+    name = str(path)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise ReadError(name, "是目录，不是文件")
+        if p.stat().st_size > MAX_BYTES:
+            raise ReadError(name, f"文件过大（上限 {MAX_BYTES // 1048576} MB）")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ReadError(name, "文件不存在") from None
+    except PermissionError:
+        raise ReadError(name, "没有读取权限") from None
+    except OSError as exc:
+        raise ReadError(name, f"无法读取（{exc.strerror or exc}）") from None
+    return register_from_bytes(data, name)
+
+
+def register_from_bytes(data: bytes, path: str = "<register>") -> Register:
+    """A register held in memory (the format is told from the content)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ReadError(path, "文件为空")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReadError(path, "旧版 Excel（.xls）暂不支持，请另存为 .xlsx 或 CSV")
+    if data.startswith(b"PK\x03\x04"):
+        return register_from_rows(_xlsx_rows(data, path), Source(path, digest, "xlsx"))
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(path, "二进制文件，不是 CSV 或 XLSX 登记表")
+    text, encoding = decode_text(data)
+    if text is None:
+        raise ReadError(path, "无法识别文本编码（试过 UTF-8、GB18030、Big5）")
+    return register_from_rows(_csv_rows(text), Source(path, digest, "csv", encoding))
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(data: bytes, path: str) -> list[tuple]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:
+        raise ReadError(path, f"不是有效的 .xlsx 文件（{type(exc).__name__}: {exc}）") from None
+    sheets = [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]
+    for rows in sheets:  # the first sheet with a header row
+        if _find_header(rows)[0] is not None:
+            return rows
+    return sheets[0] if sheets else []
+
+
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int | None, dict[str, int]]:
+    """(index of the header row, column key → position) among the first rows."""
+    best: tuple[int | None, dict[str, int]] = (None, {})
+    for i, row in enumerate(rows[:20]):
+        cols: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            key = _HEADERS.get(_header_key(cell))
+            if key and key not in cols:
+                cols[key] = j
+        if len(cols) > len(best[1]) and len(cols) >= 2:
+            best = (i, cols)
+    return best
+
+
+def register_from_rows(rows: Sequence[Sequence[object]], source: Source | None = None) -> Register:
+    """A register from its rows (header row first, possibly after title rows)."""
+    source = source or Source("<register>", "", "csv")
+    at, cols = _find_header(rows)
+    required = [c for c in COLUMNS if c.required]
+    if at is None:
+        need = "、".join(f"{c.label}（{c.key}）" for c in required)
+        raise ReadError(source.path, f"找不到登记表的表头，须有以下列：{need}")
+    missing = [c for c in required if c.key not in cols]
+    if missing:
+        need = "、".join(f"{c.label}（{c.key}）" for c in missing)
+        raise ReadError(source.path, f"登记表缺少必需的列：{need}")
+    register = Register(source)
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[at + 1 :], start=at + 2):
+        cells = {key: row[j] if j < len(row) else None for key, j in cols.items()}
+        if not any(_text(v) for v in cells.values()):
+            continue
+        app, reasons = _application(cells, number)
+        if app is None:
+            ident = _text(cells.get("id")) or str(number)
+            register.invalid.append(InvalidRow(number, ident, "；".join(reasons)))
+            continue
+        if app.id in seen:
+            register.notes.append(f"第{number}行：编号 {app.id} 与第{seen[app.id]}行重复")
+        seen.setdefault(app.id, number)
+        register.applications.append(app)
+    return register
+
+
+def _application(cells: dict[str, object], number: int) -> tuple[Application | None, list[str]]:
+    reasons: list[str] = []
+
+    def get(key: str, reader, what: str):
+        raw = cells.get(key)
+        try:
+            return reader(raw)
+        except ValueError as exc:
+            reasons.append(
+                str(exc) if reader in (match_applicant, match_outcome) else f"{what}“{exc}”无法识别"
+            )
+            return None
+
+    received = get("received", read_date, "收到日期")
+    if received is None and not reasons:
+        reasons.append("收到日期为空")
+    applicant_text = _text(cells.get("applicant"))
+    applicant = get("applicant", match_applicant, "申请人类型") if applicant_text else None
+    if not applicant_text:
+        reasons.append("申请人类型为空")
+    outcome = get("outcome", match_outcome, "办理结果") if _text(cells.get("outcome")) else None
+    replied = get("replied", read_date, "答复日期")
+    extended = get("extended", read_bool, "是否延期")
+    corrected = get("corrected", read_date, "补正日期")
+    fee_paid = get("fee_paid", read_bool, "是否缴费")
+    fee_text = _text(cells.get("fee_notice"))
+    fee_notice: dt.date | bool | None = None
+    if fee_text:
+        try:
+            fee_notice = read_bool(cells.get("fee_notice"))
+        except ValueError:
+            fee_notice = get("fee_notice", read_date, "收费通知")
+    if received and replied and replied < received:
+        reasons.append(f"答复日期 {replied} 早于收到日期 {received}")
+    if received and corrected and corrected < received:
+        reasons.append(f"补正日期 {corrected} 早于收到日期 {received}")
+    if corrected and replied and replied < corrected:
+        reasons.append(f"答复日期 {replied} 早于补正日期 {corrected}")
+    if replied and not outcome and not _text(cells.get("outcome")):
+        reasons.append("有答复日期但没有办理结果")
+    if outcome and not replied and not _text(cells.get("replied")):
+        reasons.append("有办理结果但没有答复日期")
+    if reasons or received is None or applicant is None:
+        return None, reasons
+    app = Application(
+        id=_text(cells.get("id")) or str(number),
+        received=received,
+        applicant=applicant,
+        outcome=outcome,
+        replied=replied,
+        extended=bool(extended),
+        corrected=corrected,
+        fee_notice=fee_notice,
+        fee_paid=fee_paid,
+        row=number,
+    )
+    return app, []
+
+
+# ── working days ─────────────────────────────────────────────────────────────────────
+class WorkCalendar:
+    """The official working-day calendar; Monday–Friday for years chinese_calendar lacks."""
+
+    def __init__(self) -> None:
+        self.fallback_years: set[int] = set()
+
+    def is_workday(self, day: dt.date) -> bool:
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.fallback_years.add(day.year)
+            return day.weekday() < 5
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        """The `days`-th working day after `start` (start itself not counted)."""
+        day, count = start, 0
+        while count < days:
+            day += dt.timedelta(days=1)
+            count += self.is_workday(day)
+        return day
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end`."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
+    def notes(self) -> list[str]:
+        return [
+            f"chinese_calendar 没有 {y} 年的法定节假日安排，该年按周一至周五计算工作日"
+            for y in sorted(self.fallback_years)
+        ]
+
+
+def due_date(received: dt.date, extended: bool = False, calendar: WorkCalendar | None = None) -> dt.date:
+    """The last day to answer under 条例第三十三条: the 20th working day after receipt (40th if extended)."""
+    calendar = calendar or WorkCalendar()
+    return calendar.add(received, BASE_DAYS + (EXTENSION_DAYS if extended else 0))
+
+
+# ── 表三 ──────────────────────────────────────────────────────────────────────────────
+def _template(template: str | Template | None, year: int) -> Template:
+    if isinstance(template, Template):
+        return template
+    if template is None:
+        return template_for_year(year) or GOV2021
+    if template not in TEMPLATES:
+        raise ValueError(f"未知的模板 {template!r}（可选：{'、'.join(TEMPLATES)}）")
+    return TEMPLATES[template]
+
+
+def result_row(outcome: str, table: Table) -> str:
+    """The row of `table` an outcome is counted in (2021 （六） sub-rows → the 2019 single row)."""
+    keys = {r.key for r in table.rows}
+    if outcome in keys and outcome in _result_keys(table):
+        return outcome
+    if outcome in T3_OTHER_ROWS_2021 and T3_OTHER_ROW_2019 in keys:
+        return T3_OTHER_ROW_2019
+    raise ValueError(f"办理结果“{_OUTCOME_ITEMS[outcome].printed}”不能计入此模板的表三")
+
+
+def table3_from_register(
+    apps: Iterable[Application], year: int, template: str | Template | None = "2021"
+) -> dict[str, dict[str, int]]:
+    """表三 of `year` from the applications: row key → column key → count (every cell filled)."""
+    table = _template(template, year).t3
+    applicants = _applicant_keys(table)
+    t3 = {r.key: {c.key: 0 for c in table.cols} for r in table.rows}
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    for app in apps:
+        if app.received > last or (app.replied is not None and app.replied < first):
+            continue
+        t3[NEW if app.received >= first else CARRIED_OVER][app.applicant] += 1
+        if app.replied is not None and app.replied <= last:
+            if app.outcome is None:
+                raise ValueError(f"申请 {app.id} 有答复日期但没有办理结果")
+            t3[result_row(app.outcome, table)][app.applicant] += 1
+        else:
+            t3[CARRIED_FORWARD][app.applicant] += 1
+    for total, parts in table.row_sums:
+        for col in applicants:
+            t3[total][col] = sum(t3[p][col] for p in parts)
+    for row in t3.values():
+        for total, parts in table.col_sums:
+            row[total] = sum(row[c] for c in parts)
+    return t3
+
+
+# ── the check ─────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Late:
+    """An application answered after its due date, or unanswered past it on the as-of date."""
+
+    id: str
+    row: int
+    received: dt.date
+    due: dt.date
+    replied: dt.date | None  # None: not answered by the as-of date
+    working_days: int  # working days taken (up to the as-of date when unanswered)
+    extended: bool
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "row": self.row,
+            "received": self.received.isoformat(),
+            "due": self.due.isoformat(),
+            "replied": self.replied.isoformat() if self.replied else None,
+            "working_days": self.working_days,
+            "extended": self.extended,
+        }
+
+
+@dataclass
+class RegisterResult:
+    year: int
+    template: str
+    as_of: dt.date
+    t3: dict[str, dict[str, int]]
+    late: list[Late] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    source: Source | None = None
+    counted: int = 0  # applications in this year's 表三 (new + carried over)
+
+    def to_json(self) -> dict:
+        """The `register` object of `nianbao register --format json`."""
+        return {
+            "year": self.year,
+            "template": self.template,
+            "as_of": self.as_of.isoformat(),
+            "applications": self.counted,
+            "late": [x.to_json() for x in self.late],
+            "invalid": [x.to_json() for x in self.invalid],
+            "notes": list(self.notes),
+        }
+
+
+def check_register(
+    register: Register | Iterable[Application],
+    year: int,
+    as_of: dt.date | None = None,
+    template: str | Template | None = None,
+) -> RegisterResult:
+    """表三 of `year` and the applications late under 条例第三十三条 (template: by year if None)."""
+    tpl = _template(template, year)
+    if isinstance(register, Register):
+        apps, invalid = list(register.applications), list(register.invalid)
+        notes, source = list(register.notes), register.source
+    else:
+        apps, invalid, notes, source = list(register), [], [], None
+    usable = []
+    for app in apps:
+        try:
+            if app.outcome is not None:
+                result_row(app.outcome, tpl.t3)
+        except ValueError as exc:
+            invalid.append(InvalidRow(app.row, app.id, f"{exc}（{tpl.id}年模板的（六）其他处理分三项）"))
+            continue
+        usable.append(app)
+    invalid.sort(key=lambda x: x.row)
+    as_of = as_of or dt.date(year, 12, 31)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    in_year = [a for a in usable if a.received <= last and not (a.replied and a.replied < first)]
+    calendar = WorkCalendar()
+    late = []
+    for app in in_year:
+        due = due_date(app.start, app.extended, calendar)
+        replied = app.replied if app.replied and app.replied <= as_of else None
+        if (replied and replied > due) or (replied is None and due < as_of):
+            taken = calendar.between(app.start, replied or as_of)
+            late.append(Late(app.id, app.row, app.received, due, replied, taken, app.extended))
+    notes += _fee_notes(in_year)
+    notes += calendar.notes()
+    t3 = table3_from_register(usable, year, tpl)
+    return RegisterResult(year, tpl.id, as_of, t3, late, invalid, notes, source, len(in_year))
+
+
+def _fee_notes(apps: Sequence[Application]) -> list[str]:
+    notes = []
+    for app in apps:
+        if app.outcome == "other_overdue_fee" and not app.fee_notice:
+            notes.append(f"第{app.row}行（{app.id}）：办理结果为逾期未缴纳费用，但没有登记收费通知")
+        if app.outcome == "other_overdue_fee" and app.fee_paid:
+            notes.append(f"第{app.row}行（{app.id}）：办理结果为逾期未缴纳费用，但登记为已缴费")
+    issued = [a for a in apps if a.fee_notice]
+    if issued:
+        paid = sum(1 for a in issued if a.fee_paid)
+        notes.append(
+            f"{len(issued)} 件申请发出收费通知，其中 {paid} 件已缴费（第六部分应报告；收费期间未从答复期限中扣除）"
+        )
+    return notes
+
+
+def to_report(result: RegisterResult, agency: str | None = None, year: int | None = None) -> Report:
+    """A Report with only 表三 (and its empty section 三) filled, for `nianbao check` and `render`."""
+    if year is not None and year != result.year:
+        raise ValueError(f"登记表按 {result.year} 年统计，不能写成 {year} 年的报告")
+    source = result.source or Source("<register>", "", "csv")
+    tpl = TEMPLATES[result.template]
+    report = Report(source=source, agency=agency, year=result.year, template=result.template)
+    # the section that holds 表三 (so renderers print it); the others are absent
+    report.sections = {
+        s.key: SectionText(s.printed, "") if s.key == tpl.t3.section else None for s in tpl.sections
+    }
+    report.tables["t3"] = {
+        row: {col: Cell(n, str(n)) for col, n in cols.items()} for row, cols in result.t3.items()
+    }
+    report.notes.append(
+        f"表三由申请登记表计算（{result.counted} 件申请，无效行 {len(result.invalid)} 行未计入）"
+    )
+    return report
+
+
+__all__ = [
+    "COLUMNS",
+    "Application",
+    "InvalidRow",
+    "Late",
+    "Register",
+    "RegisterResult",
+    "WorkCalendar",
+    "check_register",
+    "due_date",
+    "match_applicant",
+    "match_outcome",
+    "read_date",
+    "read_register",
+    "register_from_bytes",
+    "register_from_rows",
+    "table3_from_register",
+    "to_report",
+]
