@@ -53,6 +53,10 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
         return _read_pdf(data, path, digest)
     if fmt == "html":
         return _read_html(data, path, digest)
+    if fmt == "docx":
+        return _read_docx(data, path, digest)
+    if fmt == "doc":
+        return _read_doc(data, path, digest)
     if fmt not in ("txt", "md"):
         raise ReadError(
             path, f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本、HTML 网页和有文字层的 PDF"
@@ -80,6 +84,31 @@ def _read_html(data: bytes, path: str, digest: str) -> Document:
     ):
         raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
     return Document(Source(path, digest, "html", encoding), blocks)
+
+
+def _read_docx(data: bytes, path: str, digest: str, fmt: str = "docx") -> Document:
+    from .docx import DocxError, read_docx
+
+    try:
+        blocks = read_docx(data)
+    except DocxError as exc:
+        raise ReadError(path, str(exc)) from None
+    text = "\n".join(b.text for b in blocks if hasattr(b, "text"))
+    if not looks_like_report(
+        text + "".join(c.text for b in blocks if hasattr(b, "rows") for r in b.rows for c in r)
+    ):
+        raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
+    return Document(Source(path, digest, fmt), blocks)
+
+
+def _read_doc(data: bytes, path: str, digest: str) -> Document:
+    from .office import OfficeError, doc_to_docx
+
+    try:
+        converted = doc_to_docx(data)
+    except OfficeError as exc:
+        raise ReadError(path, str(exc)) from None
+    return _read_docx(converted, path, digest, "doc")
 
 
 def _read_pdf(data: bytes, path: str, digest: str) -> Document:
