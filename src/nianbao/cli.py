@@ -303,6 +303,49 @@ def _register_text(result, report) -> str:
     return "\n".join(lines)
 
 
+@main.command("template")
+@click.option("--year", type=int, required=True, help="报告年度（数据所属年度），如 2025。")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="写入的 Excel 文件（.xlsx）。")
+@click.option(
+    "--template",
+    "template_id",
+    type=click.Choice(["2019", "2021"]),
+    default=None,
+    help="表格格式（默认按年度：2019–2020 年度用 2019 年格式，2021 年度起用 2021 年格式）。",
+)
+@click.option("--agency", default=None, help="机关名称，预先填入“基本信息”。")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="用已有的报告（上年度报告、报告 JSON 或填报表）预先填写各表和正文。",
+)
+def template_cmd(
+    year: int, out: str, template_id: str | None, agency: str | None, source: str | None
+) -> None:
+    """生成 Excel 填报表：基本信息、表二、表三、表四（与法定表格同样的格式）和正文。
+
+    浅黄色单元格为填写项，合计由公式计算；填好后用 nianbao parse / nianbao check 读取。
+    """
+    from .form import write_form
+    from .template import template_for_year
+
+    if template_id is None and template_for_year(year) is None:
+        raise click.UsageError(f"{year} 年度没有法定表格格式（2019 年度起才有），请用 --template 指定")
+    report = None
+    if source is not None:
+        report = next(r for _, r in _parse_all([source]))
+        if report is None:
+            sys.exit(EXIT_UNREADABLE)
+    try:
+        write_form(out, year, template=template_id, agency=agency, report=report)
+    except OSError as exc:
+        _error(out, f"无法写入（{exc.strerror or exc}）")
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"已生成填报表 {out}")
+
+
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""

@@ -224,6 +224,10 @@ def parse(path: str) -> Report:
     """Read and parse one report file (a Report already in contract JSON or YAML is loaded)."""
     from ..read import ReadError, read_path
 
+    if str(path).lower().endswith(".xlsx"):  # the fill-in form (nianbao template)
+        from ..form import read_form
+
+        return read_form(path)
     if str(path).lower().endswith(REPORT_DATA_SUFFIXES):
         try:
             return load_report(path)
