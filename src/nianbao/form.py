@@ -206,7 +206,7 @@ def _t2_sheet(table: Table) -> TableSheet:
                     "t2", (item.key, c.key), r, 1 + j, _stretch(j, n, width), c.kind
                 )
             r += 1
-    return TableSheet(_sheet_name(table), table, _title(table), spans, slots, [26] + [16] * width, r - 1)
+    return TableSheet(_sheet_name(table), table, _title(table), spans, slots, [26] + [18] * width, r - 1)
 
 
 def _t3_sheet(table: Table) -> TableSheet:
