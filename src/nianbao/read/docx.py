@@ -255,9 +255,9 @@ class _Cell:
         self.rowspan = 1
 
 
-def _int_val(el, default: int = 1) -> int:
+def _int_val(el, default: int = 1, low: int = 1) -> int:
     try:
-        return max(1, min(int(el.get(VAL)), 1000))
+        return max(low, min(int(el.get(VAL)), 1000))
     except (TypeError, ValueError):
         return default
 
@@ -349,7 +349,7 @@ class _Walker:
             c = 0
             for prop in _first(tr, TR_PR):
                 if prop.tag == GRID_BEFORE:
-                    c = _int_val(prop, 0)
+                    c = _int_val(prop, 0, low=0)
             for tc in tcs:
                 span, vmerge, hmerge = 1, None, None
                 for prop in _first(tc, TC_PR):
