@@ -346,6 +346,57 @@ def template_cmd(
     click.echo(f"已生成填报表 {out}")
 
 
+@main.command("generate")
+@click.argument("count", type=click.IntRange(1, 1_000_000))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="输出目录。")
+@click.option(
+    "--formats",
+    default="txt,md,html",
+    show_default=True,
+    help="逗号分隔：txt、md、html、docx、pdf，轮流使用。",
+)
+@click.option(
+    "--defect-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="注入一处错误的报告所占比例；每处错误及其应触发的规则写入 *.truth.json。",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="随机种子（同一种子生成同一批报告）。")
+def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, seed: int) -> None:
+    """生成虚构机关的测试/基准报告（数字自洽），可按比例注入错误。"""
+    from pathlib import Path
+
+    from .generate import corpus
+    from .render import FORMATS, render
+    from .render.text import LAYOUTS
+
+    chosen = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.UsageError(f"未知的格式：{'、'.join(unknown) or '（空）'}（可选：{'、'.join(FORMATS)}）")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    injected = 0
+    for i, (report, defects) in enumerate(corpus(count, seed, defect_rate)):
+        fmt = chosen[i % len(chosen)]
+        layout = LAYOUTS[(i // len(chosen)) % len(LAYOUTS)] if fmt == "txt" else None
+        name = f"{i:06d}"
+        (out / f"{name}.{fmt}").write_bytes(render(report, fmt, layout))
+        truth = {
+            k: v for k, v in report.to_json().items() if k not in ("source", "provenance", "diagnostics")
+        }
+        truth["expect_rules"] = sorted({d.rule for d in defects})
+        truth["injected"] = [{"defect": d.id, "rule": d.rule, "detail": d.detail} for d in defects]
+        if layout:
+            truth["layout"] = layout
+        (out / f"{name}.truth.json").write_text(
+            json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        injected += bool(defects)
+    click.echo(f"已生成 {count} 份报告（{injected} 份注入了错误）于 {out}")
+
+
 @main.command("schema")
 def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""

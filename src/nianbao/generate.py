@@ -7,10 +7,12 @@ sums, 表四 totals). Agencies are fictional.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from .document import Source
 from .model import Cell, Report, SectionText
 from .template import SECTIONS, TEMPLATES, Template
+from .template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 
 CITIES = ("青石市", "云泽市", "临川市", "白沙市", "金河市")
 DISTRICTS = ("河西区", "东城区", "南湖区", "北山县", "清溪县", "望江县")
@@ -175,3 +177,163 @@ def random_report(seed: int, template: str | None = None, year: int | None = Non
         text = "\n".join(p.format(**figures) for p in NARRATIVE[section.key])
         report.sections[section.key] = SectionText(section.printed, text, number=section.number)
     return report
+
+
+# ── injected defects: each one recorded with the rule that must find it ─────────────────────
+@dataclass(frozen=True)
+class Defect:
+    id: str
+    rule: str  # the rule `nianbao check` must report for it
+    detail: str
+
+
+def _pick_col(rng: random.Random) -> str:
+    return rng.choice([c.key for c in TEMPLATES["2021"].t3.cols if c.key != "total"])
+
+
+def _bump(cells: dict[str, Cell], col: str, by: int) -> None:
+    for key in (col, "total"):
+        value = (cells[key].value or 0) + by
+        cells[key] = Cell(value, str(value))
+
+
+def _t3_balance(r: Report, rng: random.Random) -> str:
+    col = _pick_col(rng)
+    _bump(r.tables["t3"]["carried_forward"], col, rng.randint(1, 5))
+    return f"结转下年度“{col}”列与总计列各加若干，第一项加第二项不再等于第三项加第四项"
+
+
+def _t3_rowsum(r: Report, rng: random.Random) -> str:
+    row = rng.choice(list(r.tables["t3"]))
+    cell = r.tables["t3"][row]["total"]
+    r.tables["t3"][row]["total"] = Cell(cell.value + 1, str(cell.value + 1))
+    return f"表三“{row}”行总计多 1"
+
+
+def _t4_sum(r: Report, rng: random.Random) -> str:
+    group = rng.choice(list(r.tables["t4"]))
+    cells = r.tables["t4"][group]
+    cells["upheld"] = Cell(cells["upheld"].value + 2, str(cells["upheld"].value + 2))
+    return f"表四“{group}”结果维持加 2 而总计未变"
+
+
+def _negative(r: Report, rng: random.Random) -> str:
+    row = rng.choice(["licensing", "penalty", "regulations"])
+    col = next(iter(r.tables["t2"][row]))
+    r.tables["t2"][row][col] = Cell(-3, "-3")
+    return f"表二“{row}”行“{col}”列为 -3"
+
+
+def _blanks(r: Report, rng: random.Random) -> str:
+    zeros = [
+        (t, row, col)
+        for t, rows in r.tables.items()
+        for row, cols in rows.items()
+        for col, c in cols.items()
+        if c.value == 0
+    ]
+    chosen = rng.sample(zeros, min(3, len(zeros)))
+    for t, row, col in chosen:
+        r.tables[t][row][col] = Cell(None, "")
+    return "把 " + "、".join(f"{t}.{row}.{col}" for t, row, col in chosen) + " 的 0 留空"
+
+
+def _unit(r: Report, rng: random.Random) -> str:
+    row = rng.choice(list(r.tables["t3"]))
+    cell = r.tables["t3"][row]["natural_person"]
+    r.tables["t3"][row]["natural_person"] = Cell(cell.value, f"{cell.value}件", unit="件")
+    return f"表三“{row}”行自然人列写作“{cell.value}件”"
+
+
+def _missing_section(r: Report, rng: random.Random) -> str:
+    key = rng.choice(["problems", "other"])
+    r.sections[key] = None
+    return f"删去第{ {s.key: s.number for s in SECTIONS}[key] }部分"
+
+
+def _wrong_template(r: Report, rng: random.Random) -> str:
+    if r.template == "2019":
+        old = r.year
+        r.year = rng.randint(2021, 2025)
+        _renumber_years(r, old, r.year)
+        return f"{r.year} 年度报告使用 2019 年格式表格"
+    t3 = r.tables["t3"]
+    parts = [t3.pop(k) for k in T3_OTHER_ROWS_2021]
+    t3[T3_OTHER_ROW_2019] = {
+        c: Cell(sum(p[c].value for p in parts), str(sum(p[c].value for p in parts))) for c in parts[0]
+    }
+    r.template = "hybrid"
+    return "2021 年格式表三的（六）其他处理印成一行（2019 年格式）"
+
+
+def _renumber_years(r: Report, old: int, new: int) -> None:
+    r.preamble = (r.preamble or "").replace(str(old), str(new))
+    for key, sec in r.sections.items():
+        if sec is not None:
+            r.sections[key] = SectionText(
+                sec.title, sec.text.replace(str(old + 1), str(new + 1)).replace(str(old), str(new))
+            )
+    r.published = f"{new + 1}{(r.published or '2000-01-20')[4:]}"
+
+
+def _late(r: Report, rng: random.Random) -> str:
+    r.published = f"{r.year + 1}-05-{rng.randint(10, 28):02d}"
+    return f"落款日期 {r.published}，晚于法定期限"
+
+
+def _period(r: Report, rng: random.Random) -> str:
+    r.preamble = (r.preamble or "").replace(
+        f"自{r.year}年1月1日起至{r.year}年", f"自{r.year - 1}年1月1日起至{r.year - 1}年"
+    )
+    return f"统计期限写成 {r.year - 1} 年"
+
+
+def _plan_year(r: Report, rng: random.Random) -> str:
+    sec = r.sections["problems"]
+    r.sections["problems"] = SectionText(sec.title, sec.text + f"\n{r.year}年，我们将进一步加强业务培训。")
+    return f"第五部分计划写成 {r.year} 年"
+
+
+def _text_figure(r: Report, rng: random.Random) -> str:
+    new = r.tables["t3"]["new_received"]["total"].value
+    carried = r.tables["t3"]["carried_over"]["total"].value
+    wrong = new + carried + rng.randint(3, 9)
+    sec = r.sections["overview"]
+    r.sections["overview"] = SectionText(sec.title, sec.text.replace(f"申请{new}件", f"申请{wrong}件", 1))
+    return f"正文称新收申请 {wrong} 件，表三为 {new}"
+
+
+DEFECTS: dict[str, tuple[str, object]] = {
+    "t3-balance": ("T3-BAL", _t3_balance),
+    "t3-rowsum": ("T3-ROWSUM", _t3_rowsum),
+    "t4-sum": ("T4-SUM", _t4_sum),
+    "negative": ("T-VALUE", _negative),
+    "blanks": ("F-BLANK", _blanks),
+    "unit": ("F-UNIT", _unit),
+    "missing-section": ("F-SECTIONS", _missing_section),
+    "wrong-template": ("F-TEMPLATE", _wrong_template),
+    "late": ("F-DEADLINE", _late),
+    "period": ("F-PERIOD", _period),
+    "plan-year": ("F-YEAR", _plan_year),
+    "text-figure": ("X-TEXT", _text_figure),
+}
+
+
+def inject(report: Report, rng: random.Random, kind: str | None = None) -> Defect:
+    """Damage a clean report with one defect and say which rule must find it."""
+    kind = kind or rng.choice(sorted(DEFECTS))
+    rule, damage = DEFECTS[kind]
+    return Defect(kind, rule, damage(report, rng))
+
+
+def corpus(
+    n: int, seed: int = 0, defect_rate: float = 0.0, template: str | None = None
+) -> list[tuple[Report, list[Defect]]]:
+    """n reports; a share `defect_rate` of them carry one injected defect each."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        report = random_report(seed * 1_000_003 + i, template)
+        defects = [inject(report, rng)] if rng.random() < defect_rate else []
+        out.append((report, defects))
+    return out

@@ -13,7 +13,7 @@ from .template import SECTIONS, TEMPLATES, Group, Item, Table
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = f"urn:nianbao:report:contract-{CONTRACT_VERSION}"
-SOURCE_FORMATS = ("txt", "md", "html", "docx", "doc", "pdf", "image")
+SOURCE_FORMATS = ("txt", "md", "html", "docx", "doc", "pdf", "image", "xlsx", "csv", "json", "yaml")
 # Template values besides the statutory ones (contract.md §1).
 TEMPLATE_VALUES = (*sorted(TEMPLATES), "hybrid", "legacy")
 # Tables that may carry rows outside the template under "extra" (contract.md §1).

@@ -183,10 +183,9 @@ def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> No
     period = meta.find_period(paras)
     if period is not None:
         report.facts["period"] = period
-    front = range(min(first, len(printed)))
-    report.preamble = (
-        "\n".join(printed[i].text for i in front if not meta.is_title_line(paras[i].text)) or None
-    )
+    title = meta.title_lines(paras[: min(first, len(paras))])
+    front = [i for i in range(min(first, len(printed))) if i not in title]
+    report.preamble = "\n".join(printed[i].text for i in front) or None
     if agency is not None and printed is not paras:
         agency.value = _as_printed(str(agency.value), paras, printed)
     for name, fact in (("year", year), ("agency", agency), ("published", published)):

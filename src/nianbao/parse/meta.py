@@ -280,6 +280,20 @@ def is_title_line(text: str) -> bool:
     )
 
 
+def title_lines(preamble: list[Paragraph]) -> set[int]:
+    """Indices of the lines that make the title, a title wrapped over two lines included."""
+    out = {i for i, p in enumerate(preamble) if is_title_line(p.text)}
+    for i in range(len(preamble) - 1):
+        joined = (preamble[i].text + preamble[i + 1].text).replace(" ", "")
+        if (
+            len(joined) <= 70
+            and _TITLE.search(joined)
+            and not _TITLE.search(preamble[i].text.replace(" ", ""))
+        ):
+            out |= {i, i + 1}
+    return out
+
+
 def _signature(paras: list[Paragraph]) -> Fact | None:
     """An agency name standing just above the closing date."""
     tail = paras[-6:]

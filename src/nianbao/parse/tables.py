@@ -119,6 +119,17 @@ _T4_GROUP_NAMES = sorted(
 )
 
 
+def _split_header_line(row: tuple[GridCell, ...], match) -> tuple[GridCell, ...]:
+    """A text line holding several header labels side by side ("未经复议直接起诉 复议后起诉"),
+    as PDF text gives a header row, read as one cell a label."""
+    if len(row) != 1 or " " not in row[0].text.strip() or match(row[0].text):
+        return row
+    parts = row[0].text.split()
+    if len(parts) < 2 or not all(match(p) for p in parts):
+        return row
+    return tuple(GridCell(p, row[0].ref) for p in parts)
+
+
 def _block_of(row_key: str) -> str:
     for table in (GOV2021.t2, GOV2019.t2):
         for block in table.blocks:
@@ -227,8 +238,9 @@ class Walker:
             return
         self.found.rows[slot] = p  # a label standing alone (a heading) gives way to its row
 
-    def _header(self, row: tuple[GridCell, ...]) -> None:
+    def _header(self, row: tuple[GridCell, ...]) -> bool:
         """Captions and column headers: they set the context and show the template."""
+        row = _split_header_line(row, self.match)
         labels = [(c, () if read_value(c.text) is not None else self.match(c.text)) for c in row]
         prose = len(row) == 1 and len(row[0].text.strip()) > 12
         if self.in_t4 and self.found.t4_runs and prose and not any(x.kind == "t4group" for x in labels[0][1]):

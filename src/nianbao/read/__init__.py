@@ -30,7 +30,7 @@ def sniff_format(path: Path, head: bytes) -> str:
     """The format of a file by its content first, its name second."""
     if head.startswith(b"%PDF"):
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
@@ -59,7 +59,8 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
         return _read_doc(data, path, digest)
     if fmt not in ("txt", "md"):
         raise ReadError(
-            path, f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本、HTML 网页和有文字层的 PDF"
+            path,
+            f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本、HTML 网页、Word（.docx/.doc）和有文字层的 PDF",
         )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(path, "二进制文件，不是文本报告")

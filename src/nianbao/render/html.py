@@ -20,6 +20,9 @@ p {{ text-indent: 2em; margin: 0.2em 0; }}
 p.signature {{ text-align: right; text-indent: 0; margin: 0; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 9.5pt; line-height: 1.4;
         page-break-inside: auto; }}
+tr {{ page-break-inside: avoid; }}
+table.small {{ page-break-inside: avoid; }}
+h2 {{ page-break-after: avoid; }}
 td, th {{ border: 0.75pt solid #000; padding: 2pt 3pt; text-align: center; vertical-align: middle; }}
 td.label {{ text-align: left; }}
 th {{ font-weight: normal; }}
@@ -29,8 +32,16 @@ td.value {{ font-variant-numeric: tabular-nums; }}
 
 
 def _table(layout: Layout) -> str:
-    out = ["<table>"]
-    for row in layout:
+    """A table; its header rows go into <thead>, which a printed page repeats and keeps whole."""
+    heads = 0
+    while heads < len(layout) and all(c.role == "header" for c in layout[heads]) and heads < 3:
+        heads += 1
+    out = ['<table class="small">' if len(layout) <= 16 else "<table>"]
+    if heads and len(layout) > 16:
+        out.append("<thead>")
+    for i, row in enumerate(layout):
+        if i == heads and heads and len(layout) > 16:
+            out.append("</thead><tbody>")
         cells = []
         for c in row:
             tag = "th" if c.role == "header" else "td"
@@ -45,6 +56,8 @@ def _table(layout: Layout) -> str:
                 attrs += f' data-cell="{c.path}"'
             cells.append(f"<{tag}{attrs}>{escape(c.text)}</{tag}>")
         out.append("<tr>" + "".join(cells) + "</tr>")
+    if heads and len(layout) > 16:
+        out.append("</tbody>")
     out.append("</table>")
     return "\n".join(out)
 

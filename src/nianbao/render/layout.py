@@ -30,7 +30,8 @@ def value_text(cell: Cell | None) -> str:
     if cell is None or cell.value is None:
         return "" if cell is None or not cell.placeholder else (cell.raw or "/")
     v = cell.value
-    return f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+    text = f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+    return text + (cell.unit or "")
 
 
 def tables_for(report: Report) -> tuple[Table, Table, Table]:
