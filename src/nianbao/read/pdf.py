@@ -132,6 +132,9 @@ def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid,
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise PdfError("PDF 已加密，无法读取") from None
     except (PDFSyntaxError, Exception) as exc:
+        inner = exc.args[0] if exc.args else None
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or b"/Encrypt" in data[-65536:]:
+            raise PdfError("PDF 已加密，无法读取") from None
         raise PdfError(f"PDF 文件损坏或无法解析（{type(exc).__name__}）") from None
     blocks: list[Paragraph | Grid] = []
     empty = 0
