@@ -70,6 +70,31 @@ def parse_cmd(files: tuple[str, ...], fmt: str) -> None:
     sys.exit(EXIT_UNREADABLE if failed else EXIT_OK)
 
 
+def db_option(fn):
+    """--db: the corpus database, the same for every command that reads or writes it."""
+    return click.option(
+        "--db",
+        default=None,
+        envvar="NIANBAO_DB",
+        metavar="URL",
+        help="语料库数据库：SQLite 文件路径（默认 ./nianbao.db）或 postgresql://… 地址；也可用环境变量 NIANBAO_DB。",
+    )(fn)
+
+
+def _open_corpus(db: str | None, create: bool = False):
+    """The corpus at `db`; a usage error when it cannot be opened (or, to read, does not exist)."""
+    from pathlib import Path
+
+    from .store import DEFAULT_DB, Corpus, StoreError
+
+    if not create and "://" not in (db or "") and not Path(db or DEFAULT_DB).exists():
+        raise click.UsageError(f"数据库 {db or DEFAULT_DB} 不存在（先用 nianbao ingest 导入报告）")
+    try:
+        return Corpus(db)
+    except StoreError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
@@ -395,6 +420,188 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
         )
         injected += bool(defects)
     click.echo(f"已生成 {count} 份报告（{injected} 份注入了错误）于 {out}")
+
+
+def filter_options(fn):
+    """--region/--year/--kind/--rule: which reports of the corpus a command looks at."""
+    from .agency import KIND_NAMES
+
+    options = (
+        click.option(
+            "--rule",
+            "rules",
+            multiple=True,
+            metavar="ID",
+            help="只看有此规则问题的报告（规则号或前缀），可多次给出。",
+        ),
+        click.option(
+            "--kind",
+            "kinds",
+            multiple=True,
+            type=click.Choice(list(KIND_NAMES)),
+            help="机关类型：government 人民政府、government_office 政府办公室、department 政府部门、township 乡镇（街道），可多次给出。",
+        ),
+        click.option("--year", "years", multiple=True, type=int, help="报告年度，可多次给出。"),
+        click.option(
+            "--region",
+            default=None,
+            help="地区：名称（山东省、烟台市、山东省烟台市）或行政区划代码（370600）。",
+        ),
+    )
+    for option in options:
+        fn = option(fn)
+    return fn
+
+
+def _filters(region, years, kinds, rules):
+    from .store import Filters
+
+    return Filters(region, tuple(years), tuple(kinds), tuple(rules))
+
+
+def _progress(console):
+    """A rich progress bar on stderr: files, rate, errors (None when stderr is not a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if not console.is_terminal:
+        return None, None
+    bar = Progress(
+        TextColumn("入库"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:.1f} 份/秒  失败 {task.fields[errors]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+    def start(total: int):
+        task = bar.add_task("ingest", total=total, rate=0.0, errors=0)
+        errors = 0
+
+        def tick(res) -> None:
+            nonlocal errors
+            errors += res.status == "error"
+            elapsed = bar.tasks[task].elapsed or 0
+            done = bar.tasks[task].completed + 1
+            bar.update(task, advance=1, errors=errors, rate=done / elapsed if elapsed else 0.0)
+
+        return tick
+
+    return bar, start
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1), default=None, help="并行解析的进程数（默认为全部 CPU 核数）。"
+)
+@click.option("--reparse", is_flag=True, help="重新解析已入库的文件；结果有变化时存为新版本，旧版本保留。")
+def ingest_cmd(paths: tuple[str, ...], db: str | None, jobs: int | None, reparse: bool) -> None:
+    """把报告（文件、文件夹、zip 压缩包）解析、检查后存入语料库（默认 SQLite 文件 ./nianbao.db）。
+
+    已入库的文件（内容相同）跳过；无法读取的文件记录原因后继续；中断后重新运行即从断点继续。
+    入库后对相邻年度的报告运行跨年度规则（Y-）。退出码：0 成功；2 有文件无法读取。
+    """
+    from rich.console import Console
+
+    corpus = _open_corpus(db, create=True)
+    bar, start = _progress(Console(stderr=True))
+    if bar is None:
+        summary = corpus.ingest(paths, jobs=jobs, reparse=reparse)
+    else:
+        with bar:
+            summary = corpus.ingest(paths, jobs=jobs, reparse=reparse, progress=start)
+    for path, reason in summary.error_files[:20]:
+        _error(path, reason)
+    if len(summary.error_files) > 20:
+        click.echo(
+            f"nianbao: 另有 {len(summary.error_files) - 20} 个文件无法读取（见数据库 ingest_files 表）",
+            err=True,
+        )
+    click.echo(
+        f"共 {summary.files} 个文件：入库 {summary.ok}，跳过 {summary.skipped}，失败 {summary.errors}；"
+        f"用时 {summary.seconds:.1f} 秒（{summary.rate:.1f} 个/秒）；跨年度问题 {summary.series_findings} 项；"
+        f"数据库 {corpus.db}"
+    )
+    sys.exit(EXIT_UNREADABLE if summary.errors else EXIT_OK)
+
+
+@main.command("export")
+@db_option
+@click.option(
+    "--what",
+    type=click.Choice(["reports", "cells", "findings"]),
+    default="reports",
+    show_default=True,
+    help="reports：每份报告一行、每个单元格一列（列名如 t3.new_received.total）；cells：每个单元格一行，含原文和出处；findings：检查发现的问题。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "parquet", "jsonl"]),
+    default=None,
+    help="csv（UTF-8 带 BOM）、xlsx（中文表头）、parquet（需 pip install 'nianbao[parquet]'）、jsonl；默认按 --out 的扩展名。",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="输出文件。")
+@filter_options
+def export_cmd(db, what, fmt, out, region, years, kinds, rules) -> None:
+    """导出语料库：报告宽表、单元格长表或问题清单（CSV、Excel、Parquet、JSON Lines）。"""
+    from pathlib import Path
+
+    from .export import FORMATS, ExportError, export
+
+    fmt = fmt or Path(out).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.UsageError(f"无法由 {out} 判断格式，请用 --format 指定（{'、'.join(FORMATS)}）")
+    corpus = _open_corpus(db)
+    try:
+        n = export(corpus, what, fmt, out, _filters(region, years, kinds, rules))
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"已导出 {n} 行到 {out}（{what}，{fmt}）")
+
+
+@main.command("stats")
+@db_option
+@click.option(
+    "--by",
+    default="year",
+    show_default=True,
+    help="分组，逗号分隔：year 年度、kind 机关类型、province 省、city 市、county 县、region 地区；空字符串表示不分组。",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text：覆盖情况、问题和指标表；json：全部；csv：指标表（UTF-8 带 BOM）。",
+)
+@click.option("--out", type=click.Path(), default=None, help="写入文件而不是标准输出。")
+@filter_options
+def stats_cmd(db, by, fmt, out, region, years, kinds, rules) -> None:
+    """语料库统计：覆盖情况（缺少的年度）、问题按规则和严重程度、各项指标（定义见 docs/indicators.md）。"""
+    import csv
+    import io
+
+    from .stats import as_rows, as_text, stats
+
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    corpus = _open_corpus(db)
+    try:
+        result = stats(corpus, _filters(region, years, kinds, rules), dims)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--by") from None
+    if fmt == "json":
+        _emit(json.dumps(result.to_json(), ensure_ascii=False, indent=1), out)
+    elif fmt == "csv":
+        buf = io.StringIO()
+        header, rows = as_rows(result, dims)
+        csv.writer(buf).writerows([header, *rows])
+        _emit(buf.getvalue(), out, bom=True)
+    else:
+        _emit(as_text(result, dims), out)
 
 
 @main.command("schema")
