@@ -96,7 +96,7 @@ def _open_corpus(db: str | None, create: bool = False):
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, required=False, type=click.Path())
 @click.option(
     "--format",
     "fmt",
@@ -117,10 +117,13 @@ def _open_corpus(db: str | None, create: bool = False):
 )
 @click.option("--config", type=click.Path(), default=None, help="设置文件（默认当前目录的 nianbao.toml）。")
 @click.option("--out", type=click.Path(), default=None, help="写入文件而不是标准输出。")
-def check_cmd(files, fmt, select, ignore, min_severity, config, out) -> None:
+@db_option
+def check_cmd(files, fmt, select, ignore, min_severity, config, out, db) -> None:
     """检查年度报告：勾稽关系、模板、章节、空白、期限、正文与表格、跨年度一致性。
 
     同时给出同一机关相邻年度的报告时，还检查跨年度规则（Y-）。
+    给出 --db 而不给文件时，检查语料库中的全部报告；同时给出文件时，另与语料库中同一机关
+    相邻年度的报告比对（Y-）。
     退出码：0 无错误；1 有错误级问题；2 有文件无法读取。
     """
     from .check import output
@@ -133,9 +136,14 @@ def check_cmd(files, fmt, select, ignore, min_severity, config, out) -> None:
         )
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
+    if not files and not db:
+        raise click.UsageError("请给出要检查的文件，或用 --db 检查语料库")
     reports = [r for _, r in _parse_all(files) if r is not None]
     unreadable = len(reports) < len(files)
     findings = check_reports(reports, settings)
+    if db:
+        corpus = _open_corpus(db)
+        findings += corpus.check_with(reports, settings) if files else corpus.check(settings)
     render = {"text": output.text, "json": output.as_json, "csv": output.as_csv}[fmt]
     _emit(render(findings), out, bom=fmt == "csv")
     if unreadable:
