@@ -529,7 +529,8 @@ def ingest_cmd(paths: tuple[str, ...], db: str | None, jobs: int | None, reparse
         )
     click.echo(
         f"共 {summary.files} 个文件：入库 {summary.ok}，跳过 {summary.skipped}，失败 {summary.errors}；"
-        f"用时 {summary.seconds:.1f} 秒（{summary.rate:.1f} 个/秒）；跨年度问题 {summary.series_findings} 项；"
+        f"用时 {summary.seconds:.1f} 秒（{summary.rate:.1f} 个/秒）；"
+        f"跨年度问题 {summary.series_findings} 项（检查用时 {summary.series_seconds:.1f} 秒）；"
         f"数据库 {corpus.db}"
     )
     sys.exit(EXIT_UNREADABLE if summary.errors else EXIT_OK)

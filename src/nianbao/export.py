@@ -228,8 +228,11 @@ def write_xlsx(out: str, columns: Sequence[Column], rows: Iterable[list], sheet:
             at += 1
             for j, (v, c) in enumerate(zip(row, columns, strict=True)):
                 v = _text(v, c)
-                if v != "":
-                    ws.write(at, j, v)
+                if isinstance(v, str):
+                    if v:
+                        ws.write_string(at, j, v[:32767])  # never read as a formula
+                else:
+                    ws.write_number(at, j, v)
             n += 1
         if ws is None:
             ws = book.add_worksheet(sheet)

@@ -90,7 +90,6 @@ class Corpus:
     def neighbours(self, reports: Sequence[Report]) -> list[Report]:
         """Current corpus reports of the same agencies, one year before or after each report."""
         wanted = {(agency_key(r.agency), y) for r in reports if r.year for y in (r.year - 1, r.year + 1)}
-        wanted.discard((None, 0))
         keys = sorted({k for k, _ in wanted if k})
         if not keys:
             return []

@@ -79,6 +79,7 @@ class Summary:
     errors: int = 0
     seconds: float = 0.0
     series_findings: int = 0
+    series_seconds: float = 0.0
     error_files: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -86,10 +87,10 @@ class Summary:
         return self.files / self.seconds if self.seconds else 0.0
 
 
-def _wanted(path: Path) -> bool:
+def _wanted(path: Path, archives: bool = True) -> bool:
     name = path.name.lower()
     return (
-        path.suffix.lower() in SUFFIXES | {".zip"}
+        path.suffix.lower() in (SUFFIXES | {".zip"} if archives else SUFFIXES)
         and not name.startswith(".")
         and not name.endswith(SKIP_NAMES)
     )
@@ -121,7 +122,7 @@ def _members(archive: Path) -> Iterator[Job]:
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             member = Path(info.filename)
-            if info.is_dir() or "__MACOSX" in member.parts or not _wanted(member):
+            if info.is_dir() or "__MACOSX" in member.parts or not _wanted(member, archives=False):
                 continue
             yield Job(str(archive), info.filename)
 
@@ -231,7 +232,9 @@ def ingest(
     _count(summary, done)
     from .series import check_series
 
-    summary.series_findings = check_series(engine, sorted(writer.touched))
+    series_start = time.perf_counter()
+    summary.series_findings = check_series(engine, sorted(writer.touched), workers)
+    summary.series_seconds = time.perf_counter() - series_start
     with engine.begin() as conn:
         conn.execute(ingest_batches.update().where(ingest_batches.c.id == batch_id).values(finished_at=now()))
     summary.seconds = time.perf_counter() - start
@@ -261,6 +264,7 @@ def _parse_all(
         writer.write(pending)
         for res in pending:
             tick(res)
+            res.parsed = None  # written: let the cells go
         yield from pending
         pending.clear()
         last = time.monotonic()

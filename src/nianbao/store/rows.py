@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass, field
 
 from ..check.finding import Finding
-from ..model import TABLE_IDS, Report
+from ..document import Ref
+from ..model import TABLE_IDS, Cell, Report
 
 # (tbl, row, col, value, raw, blank, unit, provenance JSON)
 CellRow = tuple[str, str, str, float | None, str, str | None, str | None, str | None]
@@ -16,8 +17,11 @@ FindingRow = tuple[str, str, str, str, str, str | None, str | None, int | None, 
 _CELL_META = ("raw", "unit", "blank")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 @dataclass
@@ -94,22 +98,24 @@ def to_rows(report: Report, findings: list[Finding], sha256: str) -> Parsed:
     )
 
 
-def _number(value: float | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
-
-
 def from_rows(document: dict, cells) -> Report:
-    """A Report from its document and its cell rows (tbl, row, col, value, raw, blank, unit, prov)."""
-    data = json.loads(json.dumps(document))  # a private copy
-    prov = data.setdefault("provenance", {})
-    for tbl, row, col, value, raw, blank, unit, where in cells:
-        data.setdefault(tbl, {}).setdefault(row, {})[col] = _number(value)
-        entry = {"raw": raw, **(where or {})}
-        if unit:
-            entry["unit"] = unit
-        if blank:
-            entry["blank"] = blank
-        prov[f"{tbl}.{row}.{col}"] = entry
-    return Report.from_json(data)
+    """A Report from its document and its cell rows (tbl, row, col, value, raw, blank, unit,
+    provenance as JSON text or a dict)."""
+    report = Report.from_json(document)
+    tables = report.tables
+    texts = [c[7] for c in cells]
+    if any(isinstance(t, str) for t in texts):  # one decode for the whole report
+        texts = json.loads("[" + ",".join(t or "null" for t in texts) + "]")
+    for (tbl, row, col, value, raw, blank, unit, _), where in zip(cells, texts, strict=True):
+        ref = Ref(**where) if where else _NOWHERE
+        if ref.bbox is not None:
+            ref = ref._replace(bbox=tuple(ref.bbox))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        tables.setdefault(tbl, {}).setdefault(row, {})[col] = Cell(
+            value, raw, ref, unit, blank == "placeholder"
+        )
+    return report
+
+
+_NOWHERE = Ref()

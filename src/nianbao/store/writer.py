@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -65,6 +66,27 @@ def bulk_insert(conn: sa.Connection, table: str, cols: Sequence[str], rows: list
     conn.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
+class _Last(NamedTuple):
+    report_id: int
+    number: int
+    digest: str
+    agency_id: int | None
+
+
+@dataclass
+class _Plan:
+    """What the writer will do with one parsed file."""
+
+    res: FileResult
+    report_id: int | None  # None: a new report
+    number: int
+    origin: str
+    skip: str | None = None  # why no new version is written
+    note: str | None = None  # for the log: which version this is
+    version_id: int | None = None
+    current: bool = True  # False when a later file of the same batch supersedes it
+
+
 class Writer:
     """Writes FileResults of one ingest batch; remembers agencies and regions it has seen."""
 
@@ -87,99 +109,118 @@ class Writer:
             raise
 
     def _write(self, conn: sa.Connection, results: Sequence[FileResult]) -> None:
+        at = now()
+        plans = self._plan(conn, [r for r in results if r.parsed is not None])
+        new = [p for p in plans if p.report_id is None]
+        if new:
+            ids = conn.execute(
+                reports.insert().returning(reports.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "sha256": p.res.sha256,
+                        "path": p.res.path,
+                        "format": p.res.parsed.format,
+                        "created_at": at,
+                    }
+                    for p in new
+                ],
+            ).scalars()
+            for p, rid in zip(new, ids, strict=True):
+                p.report_id = rid
+        changed = [p.report_id for p in plans if p.number > 1 and not p.skip]
+        if changed:
+            conn.execute(versions.update().where(versions.c.report_id.in_(changed)).values(current=False))
+        self._versions(conn, [p for p in plans if not p.skip], at)
+        by_res = {id(p.res): p for p in plans}
         cells: list[tuple] = []
         found: list[tuple] = []
         log: list[tuple] = []
-        at = now()
         for res in results:
-            report_id = version_id = None
-            message = res.error
+            plan = by_res.get(id(res))
+            vid = plan.version_id if plan else None
             if res.parsed is None:
                 res.status = res.status or "error"
             else:
-                report_id, version_id, message = self._report(conn, res, at)
-                res.status = "ok" if version_id else "skipped"
-                if version_id:
-                    cells += [(version_id, *c) for c in res.parsed.cells]
-                    found += [(version_id, None, *f) for f in res.parsed.findings]
-            log.append(
-                (
-                    self.batch_id,
-                    res.path,
-                    res.sha256,
-                    res.size,
-                    res.status,
-                    message,
-                    report_id,
-                    version_id,
-                    at,
-                )
-            )
+                res.status = "ok" if vid else "skipped"
+            if vid:
+                cells += [(vid, *c) for c in res.parsed.cells]
+                found += [(vid, None, *f) for f in res.parsed.findings]
+            message = (plan.skip or plan.note) if plan else res.error
+            rid = plan.report_id if plan else None
+            log.append((self.batch_id, res.path, res.sha256, res.size, res.status, message, rid, vid, at))
         bulk_insert(conn, "cells", CELL_COLS, cells)
         bulk_insert(conn, "findings", FINDING_COLS, found)
         bulk_insert(conn, "ingest_files", LOG_COLS, log)
 
-    def _report(
-        self, conn: sa.Connection, res: FileResult, at: datetime
-    ) -> tuple[int, int | None, str | None]:
-        """The report a parsed file belongs to, and its new version (None: unchanged)."""
-        p = res.parsed
-        assert p is not None and res.sha256 is not None
-        origin = "parse"
-        report_id = None
-        if p.claims != res.sha256:  # a corrected report JSON naming the document it corrects
-            report_id = conn.scalar(sa.select(reports.c.id).where(reports.c.sha256 == p.claims))
-            origin = "manual" if report_id else origin
-        if report_id is None:
-            report_id = conn.scalar(sa.select(reports.c.id).where(reports.c.sha256 == res.sha256))
-        number = 1
-        if report_id is None:
-            report_id = conn.execute(
-                reports.insert()
-                .values(sha256=res.sha256, path=res.path, format=p.format, created_at=at)
-                .returning(reports.c.id)
-            ).scalar_one()
-        else:
-            last = conn.execute(
-                sa.select(versions.c.number, versions.c.digest, versions.c.agency_id).where(
-                    versions.c.report_id == report_id, versions.c.current.is_(True)
-                )
-            ).first()
-            if last is not None:
-                if last.digest == p.digest:
-                    return report_id, None, f"解析结果未变（第 {last.number} 版）"
-                number = last.number + 1
-                if last.agency_id:
-                    self.touched.add(last.agency_id)
-                conn.execute(versions.update().where(versions.c.report_id == report_id).values(current=False))
-        agency_id = self._agency(conn, p)
-        if agency_id:
-            self.touched.add(agency_id)
-        version_id = conn.execute(
-            versions.insert()
-            .values(
-                report_id=report_id,
-                number=number,
-                current=True,
-                origin=origin,
-                nianbao_version=self.version,
-                created_at=at,
-                digest=p.digest,
-                agency_id=agency_id,
-                agency_name=p.agency,
-                year=p.year,
-                template=p.template,
-                published=p.published,
-                document=json.loads(p.document),
-            )
-            .returning(versions.c.id)
-        ).scalar_one()
-        note = "人工更正" if origin == "manual" else None
-        return (
-            report_id,
-            version_id,
-            (f"第 {number} 版" + (f"（{note}）" if note else "")) if number > 1 or note else None,
+    def _plan(self, conn: sa.Connection, results: Sequence[FileResult]) -> list[_Plan]:
+        """For each parsed file: its report (existing or new) and version number, or why it is
+        skipped (its parse did not change)."""
+        shas = {r.sha256 for r in results} | {r.parsed.claims for r in results}
+        known = dict(
+            conn.execute(sa.select(reports.c.sha256, reports.c.id).where(reports.c.sha256.in_(shas))).all()
         )
+        last = {}
+        if known:
+            query = sa.select(
+                versions.c.report_id, versions.c.number, versions.c.digest, versions.c.agency_id
+            ).where(versions.c.report_id.in_(list(known.values())), versions.c.current.is_(True))
+            last = {row.report_id: row for row in conn.execute(query)}
+        plans: list[_Plan] = []
+        latest: dict[int, _Plan] = {}
+        for res in results:
+            p = res.parsed
+            claimed = known.get(p.claims) if p.claims != res.sha256 else None
+            report_id = claimed or known.get(res.sha256)
+            plan = _Plan(res, report_id, 1, "manual" if claimed else "parse")
+            prev = last.get(report_id)
+            if prev is not None:
+                if prev.digest == p.digest:
+                    plan.skip = f"解析结果未变（第 {prev.number} 版）"
+                else:
+                    plan.number = prev.number + 1
+                    if prev.agency_id:
+                        self.touched.add(prev.agency_id)
+            if report_id is not None and not plan.skip:
+                if report_id in latest:  # two versions of one report in one batch
+                    latest[report_id].current = False
+                latest[report_id] = plan
+                last[report_id] = _Last(report_id, plan.number, p.digest, None)
+            plans.append(plan)
+        return plans
+
+    def _versions(self, conn: sa.Connection, plans: Sequence[_Plan], at: datetime) -> None:
+        if not plans:
+            return
+        rows = []
+        for plan in plans:
+            p = plan.res.parsed
+            agency_id = self._agency(conn, p)
+            if agency_id:
+                self.touched.add(agency_id)
+            rows.append(
+                {
+                    "report_id": plan.report_id,
+                    "number": plan.number,
+                    "current": plan.current,
+                    "origin": plan.origin,
+                    "nianbao_version": self.version,
+                    "created_at": at,
+                    "digest": p.digest,
+                    "agency_id": agency_id,
+                    "agency_name": p.agency,
+                    "year": p.year,
+                    "template": p.template,
+                    "published": p.published,
+                    "document": json.loads(p.document),
+                }
+            )
+        ids = conn.execute(
+            versions.insert().returning(versions.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for plan, vid in zip(plans, ids, strict=True):
+            plan.version_id = vid
+            if plan.number > 1 or plan.origin == "manual":
+                plan.note = f"第 {plan.number} 版" + ("（人工更正）" if plan.origin == "manual" else "")
 
     def _agency(self, conn: sa.Connection, p: Parsed) -> int | None:
         key = agency_key(p.agency)
