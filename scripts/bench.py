@@ -119,5 +119,141 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# ── corpus ingest (nianbao ingest): throughput, peak memory, re-ingest ─────────────────────
+INGEST_MIX = "txt:16,md:16,html:16,docx:1,pdf:1"  # DOCX and PDF take seconds each to generate
+
+
+def _write_generated(job: tuple[str, int, str]) -> None:
+    from nianbao.render import render
+
+    folder, i, fmt = job
+    Path(folder, f"{i:06d}.{fmt}").write_bytes(render(random_report(200_000 + i), fmt))
+
+
+def _pss_kb(pid: int, fallback: int) -> int:
+    """Proportional set size: pages shared with forked workers counted once, not per process."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return fallback
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Memory of a process and all its descendants (Linux /proc; PSS where the kernel gives it), in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        ppid = int(fields.get("PPid", "0").strip())
+        children.setdefault(ppid, []).append(int(entry.name))
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    todo, total = [pid], 0
+    while todo:
+        p = todo.pop()
+        total += _pss_kb(p, rss.get(p, 0))
+        todo += children.get(p, [])
+    return total / 1024
+
+
+def _run_ingest(folder: Path, db: Path, jobs: int | None) -> dict:
+    import subprocess
+    import threading
+
+    cmd = [sys.executable, "-m", "nianbao.cli", "ingest", str(folder), "--db", str(db)]
+    cmd += ["-j", str(jobs)] if jobs else []
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = main = 0.0
+
+    def sample() -> None:
+        nonlocal peak, main
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            main = max(main, _pss_kb(proc.pid, 0) / 1024)
+            time.sleep(0.5)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    return {
+        "seconds": round(seconds, 1),
+        "peak_mb": round(peak),
+        "peak_main_mb": round(main),
+        "exit": proc.returncode,
+        "summary": out.strip(),
+    }
+
+
+def bench_ingest(n: int, jobs: int | None = None, mix: str = INGEST_MIX, cache: str = ".benchmarks") -> dict:
+    """`nianbao ingest` of n generated reports (mixed formats) into a new SQLite file, then again.
+
+    The corpus is generated once into `cache` (in parallel) and reused; the database is new
+    each run. Peak memory is the whole process tree's (main process and parsing workers).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    weights = [(f, int(w)) for f, w in (part.split(":") for part in mix.split(","))]
+    cycle = [f for f, w in weights for _ in range(w)]
+    cycle = [cycle[(i * 7) % len(cycle)] for i in range(len(cycle))]  # spread the rare formats
+    folder = Path(cache, f"ingest-{n}-{mix.replace(':', '').replace(',', '-')}")
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [(str(folder), i, cycle[i % len(cycle)]) for i in range(n)]
+    todo = [job for job in todo if not Path(job[0], f"{job[1]:06d}.{job[2]}").exists()]
+    start = time.perf_counter()
+    with ProcessPoolExecutor() as pool:
+        list(pool.map(_write_generated, todo, chunksize=16))
+    generated_s = time.perf_counter() - start
+    db = folder.parent / f"{folder.name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    first = _run_ingest(folder, db, jobs)
+    second = _run_ingest(folder, db, jobs)
+    counts = {f: sum(1 for i in range(n) if cycle[i % len(cycle)] == f) for f, _ in weights}
+    return {
+        "reports": n,
+        "formats": counts,
+        "jobs": jobs or os.cpu_count(),
+        "generated_s": round(generated_s, 1),
+        "ingest": {**first, "reports_per_s": round(n / first["seconds"], 1)},
+        "reingest": second,
+        "db_mb": round(db.stat().st_size / 1048576, 1),
+    }
+
+
+def ingest_main(argv: list[str]) -> int:
+    """`scripts/bench.py --ingest N [-j J] [--mix txt:16,…] [--json]`."""
+    ap = argparse.ArgumentParser(description=bench_ingest.__doc__.splitlines()[0])
+    ap.add_argument("--ingest", type=int, required=True, metavar="N", help="reports to generate and ingest")
+    ap.add_argument("-j", "--jobs", type=int, default=None, help="parsing processes (default: all cores)")
+    ap.add_argument("--mix", default=INGEST_MIX, help="formats and their weights")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a sentence")
+    args = ap.parse_args(argv)
+    r = {"machine": machine(), **bench_ingest(args.ingest, args.jobs, args.mix)}
+    if args.json:
+        print(json.dumps(r, ensure_ascii=False, indent=1))
+        return 0
+    i, again = r["ingest"], r["reingest"]
+    print(f"Machine: {r['machine']}\n")
+    print(
+        f"Ingest of {r['reports']:,} generated reports ({', '.join(f'{k} {v}' for k, v in r['formats'].items())}) "
+        f"into SQLite with {r['jobs']} workers: {i['seconds']} s, **{i['reports_per_s']} reports/s**, "
+        f"peak memory {i['peak_mb']} MB (PSS, all processes; main process {i['peak_main_mb']} MB); "
+        f"database {r['db_mb']} MB. "
+        f"Second ingest of the same files (all skipped): {again['seconds']} s."
+    )
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ingest_main(sys.argv[1:]) if "--ingest" in sys.argv else main())
