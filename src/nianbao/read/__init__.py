@@ -57,6 +57,8 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
         return _read_docx(data, path, digest)
     if fmt == "doc":
         return _read_doc(data, path, digest)
+    if fmt == "image":
+        return _read_image(data, path, digest)
     if fmt not in ("txt", "md"):
         raise ReadError(
             path,
@@ -119,9 +121,45 @@ def _read_pdf(data: bytes, path: str, digest: str) -> Document:
         blocks, empty = read_pdf(data)
     except PdfError as exc:
         raise ReadError(path, str(exc)) from None
+    if empty:
+        blocks = _ocr_pages(data, path, blocks, empty)
     if not blocks:
-        raise ReadError(path, f"PDF 没有文字层（{empty} 页均为图像），需要 OCR 识别")
+        raise ReadError(path, f"PDF 没有文字层（{len(empty)} 页均为图像），OCR 也没有识别出文字")
     return Document(Source(path, digest, "pdf"), blocks)
+
+
+def _ocr_pages(data: bytes, path: str, blocks: tuple, empty: tuple[int, ...]) -> tuple:
+    """The pages without a text layer read by OCR and put in page order among the others.
+    Without the extra `ocr`, a PDF with some text pages is read from those pages alone."""
+    from .ocr import OcrError, OcrMissing, ocr_pdf_pages
+
+    try:
+        scanned = ocr_pdf_pages(data, empty)
+    except OcrMissing as exc:
+        if blocks:
+            return blocks
+        raise ReadError(path, f"PDF 没有文字层（{len(empty)} 页均为图像）。{exc}") from None
+    except OcrError as exc:
+        raise ReadError(path, str(exc)) from None
+    return tuple(sorted((*blocks, *scanned), key=lambda b: b.ref.page or 0))
+
+
+def _read_image(data: bytes, path: str, digest: str) -> Document:
+    from .ocr import OcrError, read_image
+
+    try:
+        blocks = read_image(data)
+    except OcrError as exc:
+        raise ReadError(path, str(exc)) from None
+    if not blocks:
+        raise ReadError(path, "图片中没有识别出文字")
+    if not looks_like_report("\n".join(_texts(blocks))):
+        raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
+    return Document(Source(path, digest, "image"), blocks)
+
+
+def _texts(blocks) -> list[str]:
+    return [b.text if hasattr(b, "text") else "\t".join(c.text for r in b.rows for c in r) for b in blocks]
 
 
 def read_path(path: str | Path) -> Document:

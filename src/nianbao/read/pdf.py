@@ -119,8 +119,19 @@ def _page_blocks(page, number: int) -> list[tuple[float, Paragraph | Grid]]:
     return blocks
 
 
-def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid, ...], int]:
-    """Blocks of a text-layer PDF and the number of pages without any text."""
+def _scanned(page) -> bool:
+    """A page without a text layer: no characters, or a page-sized image under a few
+    (a page number or a stamp printed over a scan)."""
+    if not page.chars:
+        return True
+    if len(page.chars) > 40:
+        return False
+    area = float(page.width * page.height) or 1.0
+    return any(float(im["width"] * im["height"]) > 0.5 * area for im in page.images)
+
+
+def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid, ...], tuple[int, ...]]:
+    """Blocks of a text-layer PDF and the numbers (from 1) of the pages without text."""
     try:
         import pdfplumber
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -137,16 +148,16 @@ def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid,
             raise PdfError("PDF 已加密，无法读取") from None
         raise PdfError(f"PDF 文件损坏或无法解析（{type(exc).__name__}）") from None
     blocks: list[Paragraph | Grid] = []
-    empty = 0
+    empty: list[int] = []
     with pdf:
         if len(pdf.pages) > max_pages:
             raise PdfError(f"PDF 页数过多（{len(pdf.pages)} 页，上限 {max_pages} 页）")
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                if not page.chars:
-                    empty += 1
+                if _scanned(page):
+                    empty.append(number)
                     continue
                 blocks.extend(b for _, b in _page_blocks(page, number))
             except Exception as exc:
                 raise PdfError(f"第 {number} 页无法解析（{type(exc).__name__}）") from None
-    return tuple(blocks), empty
+    return tuple(blocks), tuple(empty)
