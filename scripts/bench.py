@@ -71,6 +71,26 @@ def bench_parse(n: int) -> dict:
     return {"layouts": rows, "reports_per_s": round(total / total_time), "reports": total}
 
 
+def bench_formats(n: int, pdfs: int = 20) -> dict:
+    """Read + parse throughput for HTML and DOCX (reports/s) and text-layer PDF (pages/s)."""
+    import io
+
+    import pdfplumber
+
+    from nianbao.render import render
+
+    out = {}
+    for fmt, count in (("html", n), ("docx", n), ("pdf", pdfs)):
+        docs = [render(random_report(90_000 + i), fmt) for i in range(count)]
+        seconds, _ = timed(lambda d, f=fmt: parse_document(read_bytes(d, f"bench.{f}")), docs)
+        row = {"reports": count, "reports_per_s": round(count / seconds, 1)}
+        if fmt == "pdf":
+            pages = sum(len(pdfplumber.open(io.BytesIO(d)).pages) for d in docs)
+            row.update(pages=pages, pages_per_s=round(pages / seconds, 1))
+        out[fmt] = row
+    return out
+
+
 def bench_check(n: int) -> dict:
     """Parsing n reports against checking them (single-report rules, then all rules)."""
     docs = [d for layout in LAYOUTS for d in corpus(n // len(LAYOUTS), layout, seed0=50_000)]
@@ -94,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
     args = ap.parse_args(argv)
     result = {"machine": machine(), "parse": bench_parse(args.n), "check": bench_check(args.n)}
+    result["formats"] = bench_formats(min(args.n, 200))
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
@@ -115,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nCheck: {c['reports']} reports parsed in {c['parse_s']} s, checked in {c['check_s']} s "
         f"(single-report rules) / {c['check_all_s']} s (all rules, with the cross-year pass); "
         f"{c['findings']} findings."
+    )
+    f = result["formats"]
+    print(
+        f"\nOther forms (read + parse, one core): HTML {f['html']['reports_per_s']} reports/s, "
+        f"DOCX {f['docx']['reports_per_s']} reports/s, text-layer PDF {f['pdf']['pages_per_s']} pages/s "
+        f"({f['pdf']['reports_per_s']} reports/s of {f['pdf']['pages'] / f['pdf']['reports']:.1f} pages)."
     )
     return 0
 
@@ -170,6 +197,7 @@ def _run_ingest(folder: Path, db: Path, jobs: int | None) -> dict:
 
     cmd = [sys.executable, "-m", "nianbao.cli", "ingest", str(folder), "--db", str(db)]
     cmd += ["-j", str(jobs)] if jobs else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = main = 0.0
@@ -186,7 +214,10 @@ def _run_ingest(folder: Path, db: Path, jobs: int | None) -> dict:
     out, _ = proc.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {
+        "cpu_s": round(cpu, 1),  # all processes: a figure other load on the machine does not inflate
         "seconds": round(seconds, 1),
         "peak_mb": round(peak),
         "peak_main_mb": round(main),
@@ -249,7 +280,7 @@ def ingest_main(argv: list[str]) -> int:
         f"Ingest of {r['reports']:,} generated reports ({', '.join(f'{k} {v}' for k, v in r['formats'].items())}) "
         f"into SQLite with {r['jobs']} workers: {i['seconds']} s, **{i['reports_per_s']} reports/s**, "
         f"peak memory {i['peak_mb']} MB (PSS, all processes; main process {i['peak_main_mb']} MB); "
-        f"database {r['db_mb']} MB. "
+        f"database {r['db_mb']} MB; CPU {i['cpu_s']} s in all ({i['cpu_s'] / r['reports'] * 1000:.1f} ms a report). "
         f"Second ingest of the same files (all skipped): {again['seconds']} s."
     )
     return 0
