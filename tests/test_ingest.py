@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from nianbao.cli import main
 from nianbao.store import Corpus
 from nianbao.store.db import url_of
+from nianbao.store.series import check_series
 from test_store import db_url, pg_url, report_json, scalar, store, write_generated, write_json
 
 __all__ = ["db_url", "pg_url", "store"]  # fixtures shared with test_store
@@ -202,6 +203,14 @@ def test_an_ingest_killed_mid_batch_loses_nothing_and_resumes(tmp_path, db_url):
         assert (summary.skipped, summary.ok, summary.errors) == (done, n - done, 0)
         assert corpus.counts()["reports"] == n
         assert_consistent(corpus)
+        # the killed batch's cross-year checks were done by the rerun: doing them all again adds nothing
+        series = "SELECT COUNT(*) FROM findings WHERE scope = 'series'"
+        stored = scalar(corpus, series)
+        with corpus.engine.connect() as conn:
+            agencies = list(conn.exec_driver_sql("SELECT id FROM agencies").scalars())
+        assert stored > 0
+        assert check_series(corpus.engine, agencies) == stored == scalar(corpus, series)
+        assert scalar(corpus, "SELECT COUNT(*) FROM ingest_batches WHERE finished_at IS NULL") == 0
 
 
 # ── command line ───────────────────────────────────────────────────────────────────

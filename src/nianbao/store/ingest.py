@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from .. import __version__
-from .schema import ingest_batches, ingest_files
+from .schema import ingest_batches, ingest_files, versions
 from .writer import FileResult, Writer, log_only, now
 
 SUFFIXES = {
@@ -189,6 +189,27 @@ def known(engine: sa.Engine, reparse: bool) -> set[str]:
         return set(conn.scalars(query))
 
 
+def unfinished(engine: sa.Engine) -> list[int]:
+    """Batches whose cross-year checks have not run (killed, or still running)."""
+    with engine.connect() as conn:
+        query = sa.select(ingest_batches.c.id).where(ingest_batches.c.finished_at.is_(None))
+        return list(conn.scalars(query))
+
+
+def interrupted_agencies(engine: sa.Engine, batch_ids: list[int]) -> set[int]:
+    """Agencies of the reports those batches wrote."""
+    if not batch_ids:
+        return set()
+    query = (
+        sa.select(versions.c.agency_id)
+        .distinct()
+        .join(ingest_files, ingest_files.c.version_id == versions.c.id)
+        .where(ingest_files.c.batch_id.in_(batch_ids), versions.c.agency_id.is_not(None))
+    )
+    with engine.connect() as conn:
+        return set(conn.scalars(query))
+
+
 Progress = Callable[[FileResult], None]
 
 
@@ -233,10 +254,13 @@ def ingest(
     from .series import check_series
 
     series_start = time.perf_counter()
-    summary.series_findings = check_series(engine, sorted(writer.touched), workers)
+    interrupted = unfinished(engine)  # batches killed before their cross-year checks, this one too
+    agencies = sorted(writer.touched | interrupted_agencies(engine, interrupted))
+    summary.series_findings = check_series(engine, agencies, workers)
     summary.series_seconds = time.perf_counter() - series_start
     with engine.begin() as conn:
-        conn.execute(ingest_batches.update().where(ingest_batches.c.id == batch_id).values(finished_at=now()))
+        done_batches = ingest_batches.c.id.in_(interrupted)
+        conn.execute(ingest_batches.update().where(done_batches).values(finished_at=now()))
     summary.seconds = time.perf_counter() - start
     return summary
 
