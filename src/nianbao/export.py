@@ -163,7 +163,7 @@ def cell_rows(corpus: Corpus, filters: Filters) -> Iterator[list]:
 
 def finding_rows(corpus: Corpus, filters: Filters) -> Iterator[list]:
     with corpus.engine.connect().execution_options(stream_results=True, yield_per=5000) as conn:
-        for r in conn.execute(corpus.findings(filters)):
+        for r in conn.execute(corpus.findings_query(filters)):
             yield _meta(r, FINDING_COLUMNS)
 
 

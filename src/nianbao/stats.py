@@ -210,7 +210,7 @@ def finding_counts(corpus: Corpus, filters: Filters) -> dict:
     """Findings of current reports by rule and severity."""
     by: dict[str, Counter] = defaultdict(Counter)
     with corpus.engine.connect() as conn:
-        for r in conn.execute(corpus.findings(filters)):
+        for r in conn.execute(corpus.findings_query(filters)):
             by[r.rule][r.severity] += 1
     return {
         rule: {s: by[rule][s] for s in reversed(SEVERITIES) if by[rule][s]}

@@ -66,7 +66,7 @@ class Corpus:
         with self.engine.connect() as conn:
             return load(conn, [version_id])[version_id]
 
-    def findings(self, filters: Filters | None = None) -> sa.Select:
+    def findings_query(self, filters: Filters | None = None) -> sa.Select:
         """Stored findings of current versions, with the report columns of `current()`."""
         f = filters or Filters()
         base = narrowed(current(), Filters(f.region, f.years, f.kinds)).subquery("cur")
