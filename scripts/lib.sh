@@ -48,12 +48,12 @@ _fresh() {
     [[ -f "$stamp" && ! "$ROOT/pyproject.toml" -nt "$stamp" ]]
 }
 
-# ensure_venv base|test — .venv exists and holds `pip install -e .` (base) or `-e '.[test]'` (test).
+# ensure_venv base|test — .venv exists and holds `pip install -e .` (base) or `-e '.[test,ocr,parquet]'` (test).
 ensure_venv() {
     local what="$1" spec tools tool ok
     case "$what" in
         base) spec="$ROOT" tools="nianbao" ;;
-        test) spec="$ROOT[test]" tools="nianbao ruff pytest" ;;
+        test) spec="$ROOT[test,ocr,parquet]" tools="nianbao ruff pytest" ;;
         *) die "ensure_venv: unknown extra '$what'" ;;
     esac
     _venv_ok || _make_venv

@@ -62,7 +62,7 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     if fmt not in ("txt", "md"):
         raise ReadError(
             path,
-            f"暂不支持的格式（{fmt}），目前能读取 .txt / .md 文本、HTML 网页、Word（.docx/.doc）和有文字层的 PDF",
+            f"暂不支持的格式（{fmt}），能读取的有：文本（.txt/.md）、HTML 网页、Word（.docx/.doc）、PDF 和图片",
         )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(path, "二进制文件，不是文本报告")
