@@ -94,3 +94,16 @@ def connect(db: str | None) -> sa.Engine:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StoreError(f"无法打开数据库 {db or DEFAULT_DB}（{reason}）") from None
     return engine
+
+
+def new_revision(message: str, db: str = "sqlite:///:memory:") -> None:
+    """Development: write the next migration, compared against schema.py, e.g.
+
+        .venv/bin/python -c 'from nianbao.store.db import new_revision; new_revision("add x")'
+
+    Review the file it writes under store/migrations/versions before committing it.
+    """
+    engine = engine_for(db)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "head")
+        command.revision(_config(conn), message, autogenerate=True)
