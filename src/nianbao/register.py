@@ -58,14 +58,13 @@ import chinese_calendar
 from .document import Source
 from .model import Cell, Report, SectionText
 from .parse.normalize import label_key, norm
-from .read import ReadError
+from .read import ReadError, read_file
 from .read.decode import decode_text
 from .template import GOV2021, TEMPLATES, Table, Template, template_for_year
 from .template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 
 BASE_DAYS = 20  # 条例第三十三条第二款
 EXTENSION_DAYS = 20  # 延长的期限最长不得超过20个工作日
-MAX_BYTES = 50 * 1024 * 1024
 
 # 表三 rows that are not results (contract keys, checked against the template below)
 NEW, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD = (
@@ -314,21 +313,7 @@ def match_outcome(text: str) -> str:
 # ── the register file → applications ────────────────────────────────────────────────
 def read_register(path: str | Path) -> Register:
     """Read a register file (CSV in any common encoding, or XLSX). ReadError when unreadable."""
-    name = str(path)
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise ReadError(name, "是目录，不是文件")
-        if p.stat().st_size > MAX_BYTES:
-            raise ReadError(name, f"文件过大（上限 {MAX_BYTES // 1048576} MB）")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ReadError(name, "文件不存在") from None
-    except PermissionError:
-        raise ReadError(name, "没有读取权限") from None
-    except OSError as exc:
-        raise ReadError(name, f"无法读取（{exc.strerror or exc}）") from None
-    return register_from_bytes(data, name)
+    return register_from_bytes(read_file(path), str(path))
 
 
 def register_from_bytes(data: bytes, path: str = "<register>") -> Register:

@@ -162,8 +162,8 @@ def _texts(blocks) -> list[str]:
     return [b.text if hasattr(b, "text") else "\t".join(c.text for r in b.rows for c in r) for b in blocks]
 
 
-def read_path(path: str | Path) -> Document:
-    """Read one report file."""
+def read_file(path: str | Path) -> bytes:
+    """A file's bytes, or a ReadError that says in Chinese why it cannot be read."""
     p = Path(path)
     name = str(path)
     try:
@@ -172,14 +172,18 @@ def read_path(path: str | Path) -> Document:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise ReadError(name, f"文件过大（{size // 1048576} MB，上限 {MAX_BYTES // 1048576} MB）")
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise ReadError(name, "文件不存在") from None
     except PermissionError:
         raise ReadError(name, "没有读取权限") from None
     except OSError as exc:
         raise ReadError(name, f"无法读取（{exc.strerror or exc}）") from None
-    return read_bytes(data, name)
 
 
-__all__ = ["ReadError", "read_bytes", "read_path", "sniff_format"]
+def read_path(path: str | Path) -> Document:
+    """Read one report file."""
+    return read_bytes(read_file(path), str(path))
+
+
+__all__ = ["ReadError", "read_bytes", "read_file", "read_path", "sniff_format"]
