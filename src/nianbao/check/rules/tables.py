@@ -103,23 +103,30 @@ def t3_balance(report: Report, ctx) -> Iterator[Finding]:
     fix="每一行的总计等于六个申请人列之和。",
 )
 def t3_row_sum(report: Report, ctx) -> Iterator[Finding]:
-    parts = [c for c in T3_COLS if c != "total"]
-    for row in report.tables.get("t3", {}):
-        total, blank_total = number(report, "t3", row, "total")
-        s, blanks = _sum_cols(report, "t3", row, parts)
+    yield from _row_totals(report, ctx, "T3-ROWSUM", "t3", "行：总计 {total} ≠ 各申请人列之和 {sum}")
+
+
+def _row_totals(report: Report, ctx, rule_id: str, table: str, template: str) -> Iterator[Finding]:
+    """Each row's 总计 against the sum of its other columns (表三 rows, 表四 groups)."""
+    parts = [c for c in (T3_COLS if table == "t3" else T4_COLS) if c != "total"]
+    for row in report.tables.get(table, {}):
+        total, blank_total = number(report, table, row, "total")
+        s, blanks = _sum_cols(report, table, row, parts)
         if total == s or (blank_total and len(blanks) == len(parts)):
             continue
         if blank_total:
             blanks.append("总计")
         yield Finding(
-            "T3-ROWSUM",
+            rule_id,
             "error",
             ctx.name,
-            f"表三“{row_name('t3', row)}”行：总计 {fmt(total)} ≠ 各申请人列之和 {fmt(s)}{blank_note(blanks)}",
-            [path("t3", row, "total")] + [path("t3", row, c) for c in parts],
+            f"{TABLE_NUMBER[table]}“{row_name(table, row)}”"
+            + template.format(total=fmt(total), sum=fmt(s))
+            + blank_note(blanks),
+            [path(table, row, "total")] + [path(table, row, c) for c in parts],
             s,
             total,
-            line(report, "t3", row, "total"),
+            line(report, table, row, "total"),
         )
 
 
@@ -219,25 +226,9 @@ def t3_subtotal(report: Report, ctx) -> Iterator[Finding]:
     fix="每组总计等于四种结果之和。",
 )
 def t4_sum(report: Report, ctx) -> Iterator[Finding]:
-    parts = [c for c in T4_COLS if c != "total"]
-    for group in report.tables.get("t4", {}):
-        total, blank_total = number(report, "t4", group, "total")
-        s, blanks = _sum_cols(report, "t4", group, parts)
-        if total == s or (blank_total and len(blanks) == len(parts)):
-            continue
-        if blank_total:
-            blanks.append("总计")
-        yield Finding(
-            "T4-SUM",
-            "error",
-            ctx.name,
-            f"表四“{row_name('t4', group)}”：总计 {fmt(total)} ≠ 结果维持、结果纠正、其他结果、尚未审结之和 {fmt(s)}"
-            f"{blank_note(blanks)}",
-            [path("t4", group, "total")] + [path("t4", group, c) for c in parts],
-            s,
-            total,
-            line(report, "t4", group, "total"),
-        )
+    yield from _row_totals(
+        report, ctx, "T4-SUM", "t4", "：总计 {total} ≠ 结果维持、结果纠正、其他结果、尚未审结之和 {sum}"
+    )
 
 
 @rule(
