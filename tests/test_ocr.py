@@ -28,6 +28,9 @@ needs_ocr = pytest.mark.skipif(
 has_cjk_font = shutil.which("fc-list") is not None and (
     subprocess.run("fc-list :lang=zh | grep -q .", shell=True, check=False).returncode == 0
 )
+has_cjk_font = (
+    has_cjk_font and __import__("importlib.util").util.find_spec("weasyprint") is not None
+)  # PDF output: nianbao[pdf]
 needs_font = pytest.mark.skipif(
     not has_cjk_font, reason="no CJK font installed to render reports (apt-get install fonts-wqy-microhei)"
 )

@@ -21,6 +21,9 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus no
 has_cjk_font = shutil.which("fc-list") is not None and bool(
     __import__("subprocess").run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip()
 )
+has_cjk_font = (
+    has_cjk_font and __import__("importlib.util").util.find_spec("weasyprint") is not None
+)  # PDF output: nianbao[pdf]
 
 
 def _seed_paths() -> list[Path]:

@@ -30,6 +30,11 @@ templates = st.sampled_from(["2019", "2021"])
 has_cjk_font = shutil.which("fc-list") is not None and os.system("fc-list :lang=zh | grep -q .") == 0
 
 
+has_cjk_font = (
+    has_cjk_font and __import__("importlib.util").util.find_spec("weasyprint") is not None
+)  # PDF output: nianbao[pdf]
+
+
 def figures(report: Report) -> dict:
     tables = {
         t: {r: {c: cell.value for c, cell in cols.items()} for r, cols in rows.items()}
