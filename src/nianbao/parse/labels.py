@@ -79,7 +79,7 @@ def _index() -> dict[str, tuple[Label, ...]]:
 INDEX = _index()
 # Cores that name both a row and a column ("其他", "总计"): trusted only with their enumerator.
 GENERIC = frozenset(core for core, labels in INDEX.items() if {x.kind for x in labels} >= {"row", "col"})
-_FUZZY_NAMES = tuple(k for k in INDEX if len(k) >= 4)
+_FUZZY_NAMES = tuple((k, frozenset(k)) for k in INDEX if len(k) >= 4)
 _NOT_A_LABEL = re.compile(r"[0-9,.;:!?]")
 
 
@@ -111,11 +111,14 @@ def _fuzzy(core: str) -> tuple[Label, ...]:
         return ()  # numbers, dates and sentences are not labels
     best: tuple[float, str] | None = None
     matcher = SequenceMatcher(None, "", core)
-    for name in _FUZZY_NAMES:
+    chars = set(core)
+    for name, name_chars in _FUZZY_NAMES:
         if name.startswith(core) and len(core) >= max(4, 0.6 * len(name)):
             score = 0.9  # a label cut short
         elif abs(len(name) - len(core)) > max(3, len(name) // 3):
             continue
+        elif len(chars & name_chars) < 0.7 * min(len(chars), len(name_chars)):
+            continue  # too few characters in common to be a misspelling
         else:
             matcher.set_seq1(name)
             if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
