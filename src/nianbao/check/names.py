@@ -10,12 +10,16 @@ from ..template import GOV2019, GOV2021, Item, Table
 # The template of the report being checked: its labels name the cells (set by the runner).
 CURRENT_TEMPLATE: ContextVar[str | None] = ContextVar("CURRENT_TEMPLATE", default=None)
 
-TABLE_NUMBER = {"t2": "表二", "t3": "表三", "t4": "表四"}
-T4_GROUP = {
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼（未经复议直接起诉）",
-    "litigation_after_review": "行政诉讼（复议后起诉）",
-}
+TABLE_NUMBER = {t.id: t.number for t in GOV2021.tables}
+
+
+def _t4_group_name(row: Item) -> str:
+    """行政复议, or 行政诉讼（未经复议直接起诉） for a row under the 行政诉讼 header."""
+    group = GOV2021.t4.group(row.group)
+    return row.label if group.label == row.label else f"{group.label}（{row.label}）"
+
+
+T4_GROUP = {r.key: _t4_group_name(r) for r in GOV2021.t4.rows}
 
 
 def tables_of(table_id: str) -> tuple[Table, ...]:

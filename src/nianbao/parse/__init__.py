@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..document import Document, GridCell, Paragraph
+from ..document import Document, GridCell
 from ..model import Report
 from ..template import GOV2019, GOV2021, TEMPLATES, template_for_year
 from ..template.gov import LEGACY_HEADINGS, T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
@@ -50,8 +50,6 @@ def _t2_template(found: Found) -> str | None:
     if licensing is not None and licensing.values:
         n = len([v for v in licensing.values if v.text.strip()])
         return "2019" if n >= 2 else "2021"
-    if any(t == "t2" for t, _ in found.rows):
-        return None
     return None
 
 
@@ -255,4 +253,3 @@ def load_report(path: str) -> Report:
 
 
 __all__ = ["load_report", "parse", "parse_document"]
-_ = Paragraph

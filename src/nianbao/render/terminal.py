@@ -5,7 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 from ..model import Cell, Report
-from ..template import GOV2019, GOV2021, SECTIONS, Table
+from ..template import SECTIONS, Table
+from .layout import tables_for
 
 BLANK = "·"  # an empty cell
 PLACEHOLDER = "∅"  # a placeholder such as "/" or "—"
@@ -58,8 +59,7 @@ def _table_lines(report: Report, table: Table) -> list[str]:
 
 
 def report_text(report: Report) -> str:
-    tpl = GOV2019 if report.template == "2019" else GOV2021
-    t3 = GOV2019.t3 if "other_total" in report.tables.get("t3", {}) else GOV2021.t3
+    t2, t3, t4 = tables_for(report)
     head = [
         f"文件：{report.source.path}",
         f"机关：{report.agency or '（未识别）'}    地区：{report.region or '—'}",
@@ -69,7 +69,7 @@ def report_text(report: Report) -> str:
         f"（{BLANK} 空白单元格，{PLACEHOLDER} 占位符）",
     ]
     body: list[str] = []
-    for table in (tpl.t2, t3, tpl.t4):
+    for table in (t2, t3, t4):
         body += ["", *_table_lines(report, table)]
     if report.missing:
         body += ["", "缺失：" + "、".join(report.missing)]

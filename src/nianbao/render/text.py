@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import Cell, Report
-from ..template import GOV2019, GOV2021, SECTIONS, Table
-from ..template.gov import T3_OTHER_ROW_2019
+from ..model import Report
+from ..template import SECTIONS, Table
+from .layout import tables_for, value_text
 from .terminal import pad, width
 
 LAYOUTS = ("tabs", "cells", "markdown", "spaced", "lines")
 
 Row = list[str]
-
-
-def _value(cell: Cell | None) -> str:
-    if cell is None or cell.value is None:
-        return "" if cell is None or not cell.placeholder else (cell.raw or "/")
-    v = cell.value
-    text = f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
-    return text + (cell.unit or "")
 
 
 def t2_rows(report: Report, table: Table) -> list[Row]:
@@ -38,7 +30,9 @@ def t2_rows(report: Report, table: Table) -> list[Row]:
         rows.append(_padded([table.corner, *[c.label for c in block.cols]], width_))
         for r in block.rows:
             if r.key in data:
-                rows.append(_padded([r.label, *[_value(data[r.key].get(c.key)) for c in block.cols]], width_))
+                rows.append(
+                    _padded([r.label, *[value_text(data[r.key].get(c.key)) for c in block.cols]], width_)
+                )
     return rows
 
 
@@ -61,7 +55,7 @@ def t3_rows(report: Report, table: Table) -> list[Row]:
     for r in table.rows:
         if r.key not in data:
             continue
-        values = [_value(data[r.key].get(c.key)) for c in table.cols]
+        values = [value_text(data[r.key].get(c.key)) for c in table.cols]
         if not r.group:
             rows.append([r.printed, "", "", *values])
             continue
@@ -93,7 +87,7 @@ def t4_rows(report: Report, table: Table) -> list[Row]:
     ]
     values: Row = []
     for r in table.rows:
-        values += [_value(data.get(r.key, {}).get(c.key)) for c in table.cols]
+        values += [value_text(data.get(r.key, {}).get(c.key)) for c in table.cols]
     rows.append(values)
     return rows
 
@@ -148,12 +142,11 @@ def render_text(
     to add the irregularities of real reports).
     """
     md = layout == "markdown" if markdown_headings is None else markdown_headings
-    t2 = GOV2019.t2 if report.template == "2019" else GOV2021.t2
-    t3 = GOV2019.t3 if T3_OTHER_ROW_2019 in report.tables.get("t3", {}) else GOV2021.t3
+    t2, t3, t4 = tables_for(report)
     tables = {
         "proactive": t2_rows(report, t2),
         "requests": t3_rows(report, t3),
-        "appeals": t4_rows(report, GOV2021.t4),
+        "appeals": t4_rows(report, t4),
     }
     year = report.year or ""
     out = [f"{'# ' if md else ''}{report.agency or ''}{year}年政府信息公开工作年度报告", ""]
