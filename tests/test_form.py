@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -455,23 +456,57 @@ def test_cli_parse_and_check_a_filled_form(tmp_path):
     assert "T3-BAL" in {f["rule"] for f in json.loads(result.output)}
 
 
+def calc_missing(soffice: str | None) -> str | None:
+    """Why this machine cannot recalculate a workbook with LibreOffice Calc, or None if it can.
+
+    Debian splits Calc from the LibreOffice core: `soffice` can be on PATH (installed for Writer)
+    while every .xlsx "could not be loaded". The Calc library in the program folder tells.
+    """
+    if soffice is None:
+        return "LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui)"
+    program = Path(os.path.realpath(soffice)).parent
+    try:
+        names = [p.name for p in program.iterdir()]
+    except OSError:
+        return None
+    if ("soffice.bin" in names or "soffice.exe" in names) and not any(
+        n.startswith(("libsclo.", "sclo.")) for n in names
+    ):
+        return "LibreOffice Calc is not installed (Debian: apt-get install libreoffice-calc-nogui)"
+    return None
+
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_a_missing_calc_is_named(tmp_path):
+    program = tmp_path / "program"
+    program.mkdir()
+    for name in ("soffice", "soffice.bin", "libswlo.so"):
+        (program / name).write_text("")
+    want = "LibreOffice Calc is not installed (Debian: apt-get install libreoffice-calc-nogui)"
+    assert calc_missing(str(program / "soffice")) == want
+    (program / "libsclo.so").write_text("")
+    assert calc_missing(str(program / "soffice")) is None
+    assert calc_missing(None) == "LibreOffice is not installed (Debian: apt-get install libreoffice-calc-nogui)"
+
+
+@pytest.mark.skipif(calc_missing(SOFFICE) is not None, reason=calc_missing(SOFFICE) or "")
 @pytest.mark.parametrize("tid", TEMPLATE_IDS)
 def test_a_spreadsheet_computes_the_same_totals_and_checks(tmp_path, tid):
     """Recalculated by a real spreadsheet, the form shows the totals and ✓ the reader computes."""
+    assert SOFFICE is not None
     want = random_report(21, tid)
     path = fill(write_form(tmp_path / "f.xlsx", want.year, template=tid), want)
     out = tmp_path / "out"
-    subprocess.run(
+    proc = subprocess.run(
         [SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(path)],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=120,
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
+    assert (out / "f.xlsx").is_file(), f"LibreOffice wrote nothing (exit {proc.returncode}): {proc.stderr}"
     recalculated = out / "f.xlsx"
     cached = openpyxl.load_workbook(recalculated, data_only=True)
     sheet = form_layout(tid).tables["t3"]
