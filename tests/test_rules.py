@@ -1415,3 +1415,41 @@ def test_y_jump_fails_from_zero_and_options_override():
     assert [f.rule for f in run_series(_jump(0, 60), "Y-JUMP")] == ["Y-JUMP"]
     assert run_series(_jump(12, 1200), "Y-JUMP", **{"Y-JUMP": {"factor": 200}}) == []
     assert run_series(_jump(0, 60), "Y-JUMP", **{"Y-JUMP": {"min_change": 100}}) == []
+
+
+# ── Y-DUP ────────────────────────────────────────────────────────────────────────────────
+def _two_for_2023() -> list[Report]:
+    """2022, and two different 2023 reports: b.txt published later, with a wrong 上年结转."""
+    prev, a = pair()
+    b = make("2021", 2023, seed=3, name="b.txt")
+    b.tables["t3"] = zeroed("2021", 2023).tables["t3"]
+    a.source, b.published = Source("a.txt", "", "txt"), "2024-03-05"
+    set_row(prev, "t3", "carried_forward", total=3)
+    set_row(a, "t3", "carried_over", total=3)
+    set_row(b, "t3", "carried_over", total=1)
+    return [prev, a, b]
+
+
+def test_y_dup_holds_for_one_report_a_year_and_copies_of_one_document():
+    prev, a, b = _two_for_2023()
+    assert run_series([prev, a], "Y-DUP") == []
+    a.source = b.source = Source(b.source.path, "same-sha256", "txt")
+    assert run_series([prev, a, b], "Y-DUP") == []
+
+
+def test_y_dup_fails_naming_both_and_the_later_one_is_compared_whatever_the_order():
+    reports = _two_for_2023()
+    for order in (reports, reports[::-1]):
+        assert as_dicts(run_series(order, "Y-DUP")) == [
+            finding(
+                "Y-DUP",
+                "warning",
+                "a.txt",
+                ["year"],
+                f"{DEPARTMENT} 2023 年度另有一份不同的报告 b.txt（发布日期 2024-03-05），"
+                f"本报告 a.txt（发布日期 2024-01-20）；跨年度规则只比对 b.txt",
+                None,
+                None,
+            )
+        ]
+        assert [(f.report, f.actual) for f in run_series(order, "Y-CARRY")] == [("b.txt", 1)]

@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 
 from .finding import SEVERITIES, Finding
 
+SCOPES = {
+    "report": "单份报告",
+    "series": "同一机关相邻年度的报告",
+    "duplicates": "同一机关同一年度的多份报告",
+}
 _ID = re.compile(r"^[A-Z]{1,2}(?:\d+)?-[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 
 
@@ -26,7 +31,8 @@ class Rule:
     rationale: str  # why it matters (Chinese)
     example: str  # a case that breaks it
     fix: str  # what a correct report does
-    scope: str = "report"  # "report" (one report) or "series" (consecutive years of an agency)
+    scope: str = "report"  # "report" (one report), "series" (consecutive years of an agency)
+    # or "duplicates" (several reports of one agency and year)
     options: dict[str, object] = field(default_factory=dict)  # configurable, with defaults
     check: Callable[..., Iterable[Finding]] | None = None
 
@@ -37,7 +43,7 @@ class Rule:
             f"# {self.id} {self.title}\n\n"
             f"- 名称 name: `{self.name}`\n- 严重程度 severity: `{self.severity}`\n"
             f"- 适用模板 templates: {', '.join(self.templates)}\n"
-            f"- 范围 scope: {'单份报告' if self.scope == 'report' else '同一机关相邻年度的报告'}\n"
+            f"- 范围 scope: {SCOPES[self.scope]}\n"
             f"- 依据 basis: {self.basis}\n\n"
             f"## 检查什么 What it does\n\n{self.title}。\n\n"
             f"## 为什么 Why is this bad?\n\n{self.rationale}\n\n"
@@ -60,6 +66,8 @@ def rule(**meta) -> Callable[[Callable[..., Iterator[Finding]]], Callable[..., I
             raise ValueError(f"rule {r.id} registered twice")
         if r.severity not in SEVERITIES:
             raise ValueError(f"rule {r.id}: unknown severity {r.severity!r}")
+        if r.scope not in SCOPES:
+            raise ValueError(f"rule {r.id}: unknown scope {r.scope!r}")
         for part in ("title", "basis", "rationale", "example", "fix"):
             if not getattr(r, part).strip():
                 raise ValueError(f"rule {r.id}: empty {part}")

@@ -148,35 +148,85 @@ def agency_key(name: str | None) -> str | None:
     return norm(name).replace("人民政府", "政府")
 
 
-def series(reports: Sequence[Report]) -> list[tuple[Report, Report]]:
-    """(previous, current) pairs of consecutive years of the same agency."""
-    by_agency: dict[str, dict[int, Report]] = defaultdict(dict)
+def stands_for_year(reports: Sequence[Report]) -> Report:
+    """Of several reports of one agency and year, the one the cross-year rules compare: the
+    latest 发布日期 (a report with a date before one without), then the smallest sha256 of the
+    source document, then the smallest path. The order the reports come in plays no part."""
+    ordered = sorted(reports, key=lambda r: (r.source.sha256 or "~", r.source.path))
+    return max(ordered, key=lambda r: r.published or "")
+
+
+def _document(report: Report) -> str:
+    return report.source.sha256 or report.source.path
+
+
+def by_year(reports: Sequence[Report]) -> dict[str, dict[int, list[Report]]]:
+    """agency key → year → the reports of that agency and year, one per source document (of
+    copies of one document, the one with the smallest path), ordered by document."""
+    docs: dict[str, dict[int, dict[str, Report]]] = defaultdict(lambda: defaultdict(dict))
     for report in reports:
         key = agency_key(report.agency)
         if key and report.year is not None:
-            by_agency[key].setdefault(report.year, report)
+            same = docs[key][report.year]
+            seen = same.get(_document(report))
+            if seen is None or report.source.path < seen.source.path:
+                same[_document(report)] = report
+    return {
+        key: {year: [same[d] for d in sorted(same)] for year, same in years.items()}
+        for key, years in docs.items()
+    }
+
+
+def series(reports: Sequence[Report]) -> list[tuple[Report, Report]]:
+    """(previous, current) pairs of consecutive years of the same agency; of several reports of
+    one year, the one `stands_for_year` picks."""
     pairs = []
-    for years in by_agency.values():
-        for year, report in sorted(years.items()):
-            if year - 1 in years:
-                pairs.append((years[year - 1], report))
+    for years in by_year(reports).values():
+        chosen = {year: stands_for_year(same) for year, same in years.items()}
+        for year, report in sorted(chosen.items()):
+            if year - 1 in chosen:
+                pairs.append((chosen[year - 1], report))
     return pairs
 
 
-def check_series(reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:
-    """The findings of the cross-year rules over every agency with consecutive years."""
+def duplicates(reports: Sequence[Report]) -> list[tuple[Report, Report]]:
+    """(the report that stands for the year, another report of the same agency and year)."""
+    out = []
+    for years in by_year(reports).values():
+        for _year, same in sorted(years.items()):
+            chosen = stands_for_year(same)
+            out += [(chosen, r) for r in same if r is not chosen]
+    return out
+
+
+def series_findings(
+    reports: Sequence[Report], settings: Settings | None = None
+) -> list[tuple[Report, Report, Finding]]:
+    """(report, the other report, finding) of the rules over several reports of an agency: the
+    cross-year rules on consecutive years (the other is the previous year's), and Y-DUP on
+    each report set aside for a year (the other is the one that stands for it)."""
     settings = settings or Settings()
-    out: list[Finding] = []
-    for prev, cur in series(reports):
-        ctx = Context(cur.source.path, settings, other=f"上年报告 {prev.source.path}")
-        token = CURRENT_TEMPLATE.set(cur.template)
+    rules = settings.rules()
+    out: list[tuple[Report, Report, Finding]] = []
+    work = [("series", prev, cur, f"上年报告 {prev.source.path}") for prev, cur in series(reports)]
+    work += [("duplicates", chosen, other, "") for chosen, other in duplicates(reports)]
+    for scope, other, report, said in work:
+        ctx = Context(report.source.path, settings, other=said)
+        token = CURRENT_TEMPLATE.set(report.template)
         try:
-            for rule in settings.rules():
-                if rule.scope == "series" and _applies(rule, cur) and _applies(rule, prev):
-                    out.extend(_locate(f, cur) for f in rule.check(prev, cur, ctx))
+            for rule in rules:
+                if rule.scope == scope and _applies(rule, report) and _applies(rule, other):
+                    out.extend((report, other, _locate(f, report)) for f in rule.check(other, report, ctx))
         finally:
             CURRENT_TEMPLATE.reset(token)
-    return _keep(out, settings)
+    floor = severity_rank(settings.min_severity)
+    return [t for t in out if severity_rank(t[2].severity) >= floor]
+
+
+def check_series(reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:
+    """The findings of the rules over several reports of an agency (consecutive years, and
+    several reports of one year)."""
+    return [f for _, _, f in series_findings(reports, settings)]
 
 
 def check_reports(reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:

@@ -1,4 +1,5 @@
-"""Across years: the same agency's consecutive reports must agree with each other."""
+"""Across years: the same agency's consecutive reports must agree with each other, and one
+agency has one report a year (Y-DUP; which one the other rules compare: runner.stands_for_year)."""
 
 from __future__ import annotations
 
@@ -186,3 +187,33 @@ def jumps(prev: Report, cur: Report, ctx) -> Iterator[Finding]:
                 a,
                 b,
             )
+
+
+@rule(
+    id="Y-DUP",
+    name="two-reports-for-one-year",
+    title="同一机关同一年度有两份（或更多）不同的报告",
+    severity="warning",
+    templates=ALL,
+    basis="《政府信息公开条例》第四十九条：行政机关每年公布本机关上一年度的政府信息公开工作年度报告（一年一份）",
+    rationale=(
+        "同一机关同一年度只应有一份年度报告；两份内容不同的报告，至少一份不是最终版本（如更正前的版本、"
+        "重复发布或机关名称、年度识别有误）。跨年度规则（Y-）只比对其中一份：发布日期最晚的一份，"
+        "日期相同时取源文件 SHA-256 最小的一份，再相同时取路径最小的一份；与文件给出的顺序无关。"
+    ),
+    example="青石市河西区商务局 2023 年度报告有两份：2024-01-20 发布的 a.pdf 和 2024-03-05 发布的更正版 b.pdf。",
+    fix="每个机关每年只保留一份年度报告；更正后的报告替换原报告，并核对机关名称和年度是否识别正确。",
+    scope="duplicates",
+)
+def duplicate_year(chosen: Report, other: Report, ctx) -> Iterator[Finding]:
+    def said(r: Report) -> str:
+        return f"{r.source.path}（发布日期 {r.published or '不详'}）"
+
+    yield Finding(
+        "Y-DUP",
+        "warning",
+        ctx.name,
+        f"{other.agency} {other.year} 年度另有一份不同的报告 {said(chosen)}，本报告 {said(other)}；"
+        f"跨年度规则只比对 {chosen.source.path}",
+        ["year"],
+    )
