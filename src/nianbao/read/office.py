@@ -11,11 +11,13 @@ files in one call, because LibreOffice's start-up dominates the time of one conv
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
 import struct
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +186,17 @@ def _kill_group(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def _dies_with_caller(command: list[str], timeout: float):
+    """On Linux: the command run under coreutils `timeout`, which gets SIGTERM when the process
+    that started it dies (PR_SET_PDEATHSIG) and then stops the whole LibreOffice group, so a
+    killed ingest worker leaves no soffice.bin behind."""
+    tool = shutil.which("timeout") if sys.platform.startswith("linux") else None
+    if tool is None:
+        return command, None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before the fork
+    return [tool, "-k", "5", f"{timeout + 5:.0f}", *command], lambda: prctl(1, signal.SIGTERM, 0, 0, 0)
+
+
 def _convert_chunk(
     soffice: str, chunk: list[tuple[int, bytes]], timeout: float
 ) -> dict[int, bytes | OfficeError]:
@@ -199,9 +212,13 @@ def _convert_chunk(
             files.append(f)
         env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp)}
         timed_out = False
+        command, preexec = _dies_with_caller(
+            soffice_command(soffice, tmp / "profile", outdir, files), timeout
+        )
         try:
             proc = subprocess.Popen(
-                soffice_command(soffice, tmp / "profile", outdir, files),
+                command,
+                preexec_fn=preexec,
                 env=env,
                 cwd=tmp,
                 stdin=subprocess.DEVNULL,
