@@ -7,13 +7,13 @@ cells first, then those only the 2019 template has.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from .csvsafe import SafeWriter
 from .model import TABLE_IDS
 from .store import Corpus, Filters
 from .store.query import current, narrowed
@@ -188,10 +188,11 @@ def _text(value: object, col: Column) -> object:
 
 
 def write_csv(out: str, columns: Sequence[Column], rows: Iterable[list], sheet: str = "") -> int:
-    """CSV in UTF-8 with a BOM (Excel on Chinese Windows needs it); headers are the keys."""
+    """CSV in UTF-8 with a BOM (Excel on Chinese Windows needs it); headers are the keys.
+    Text cells that a spreadsheet would run as a formula are neutralised (csvsafe)."""
     n = 0
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = SafeWriter(fh)
         w.writerow([c.key for c in columns])
         for row in rows:
             w.writerow([_text(v, c) for v, c in zip(row, columns, strict=True)])
@@ -210,10 +211,13 @@ def write_jsonl(out: str, columns: Sequence[Column], rows: Iterable[list], sheet
 
 
 def write_xlsx(out: str, columns: Sequence[Column], rows: Iterable[list], sheet: str = "data") -> int:
-    """XLSX with the Chinese headers (a new sheet every 1,048,575 rows)."""
+    """XLSX with the Chinese headers (a new sheet every 1,048,575 rows). Text is written as
+    text cells, never as formulas or numbers."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     n, at, page, ws = 0, 0, 0, None
     try:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from .agency import KIND_NAMES
 from .check.finding import SEVERITIES
+from .csvsafe import safe_row
 from .store import Corpus, Filters
 from .store.query import current, narrowed
 from .store.schema import cells
@@ -289,10 +290,13 @@ def as_text(s: Stats, by: Sequence[str], limit: int = 20) -> str:
 
 
 def as_rows(s: Stats, by: Sequence[str]) -> tuple[list[str], list[list]]:
-    """The indicators as a table: one row per group (for CSV)."""
+    """The indicators as a table: one row per group (for CSV: text cells that a spreadsheet
+    would run as a formula, e.g. a region name, are neutralised by csvsafe)."""
     header = [*by, "reports", *(i.key for i in INDICATORS)]
     rows = [
-        [*(g["group"][d] for d in by), g["reports"], *(g["indicators"][i.key]["value"] for i in INDICATORS)]
+        safe_row(
+            [*(g["group"][d] for d in by), g["reports"], *(g["indicators"][i.key]["value"] for i in INDICATORS)]
+        )
         for g in s.groups
     ]
     return header, rows

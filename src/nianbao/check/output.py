@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter
 from collections.abc import Sequence
 
+from ..csvsafe import SafeWriter
 from .finding import Finding
 from .registry import RULES, Rule
 
@@ -37,9 +37,10 @@ def as_json(findings: Sequence[Finding]) -> str:
 
 
 def as_csv(findings: Sequence[Finding]) -> str:
-    """CSV text; write it with encoding utf-8-sig so that Excel reads the Chinese."""
+    """CSV text; write it with encoding utf-8-sig so that Excel reads the Chinese. Text cells a
+    spreadsheet would run as a formula are neutralised (csvsafe)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = SafeWriter(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for f in findings:
         row = f.to_json()
