@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 from ..document import Document, Source
+from ..mdtext import unescape as unescape_markdown
 from .decode import decode_text
 from .text import looks_like_report, read_text
 
@@ -69,6 +70,8 @@ def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     text, encoding = decode_text(data)
     if text is None:
         raise ReadError(path, "无法识别文本编码（试过 UTF-8、GB18030、Big5）")
+    if fmt == "md":  # the escapes nianbao writes into Markdown (mdtext), undone
+        text = unescape_markdown(text)
     if not looks_like_report(text):
         raise ReadError(path, "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）")
     return Document(Source(path, digest, fmt, encoding), read_text(text))

@@ -25,7 +25,9 @@ def render(report: Report, fmt: str, layout: str | None = None) -> bytes:
     if fmt in ("md", "txt"):
         from .text import render_text
 
-        return render_text(report, layout or ("markdown" if fmt == "md" else "tabs")).encode("utf-8")
+        # a .md is escaped whatever its table layout (no HTML runs in a viewer); a .txt never is
+        text = render_text(report, layout or ("markdown" if fmt == "md" else "tabs"), escape=fmt == "md")
+        return text.encode("utf-8")
     raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .. import mdtext
 from ..model import Report
 from ..template import SECTIONS, Table
 from .layout import tables_for, value_text
@@ -135,13 +136,16 @@ def render_text(
     layout: str = "tabs",
     markdown_headings: bool | None = None,
     transform: Callable[[str, list[Row]], list[Row]] | None = None,
+    escape: bool | None = None,
 ) -> str:
     """The whole report as a text document.
 
     `transform(table_id, rows)` may rewrite each table's rows before layout (tests use it
-    to add the irregularities of real reports).
+    to add the irregularities of real reports). `escape` (default: for the markdown layout)
+    writes every text as Markdown that shows as that text: no HTML, no links (mdtext).
     """
     md = layout == "markdown" if markdown_headings is None else markdown_headings
+    esc = mdtext.escape if (layout == "markdown" if escape is None else escape) else _same
     t2, t3, t4 = tables_for(report)
     tables = {
         "proactive": t2_rows(report, t2),
@@ -149,24 +153,29 @@ def render_text(
         "appeals": t4_rows(report, t4),
     }
     year = report.year or ""
-    out = [f"{'# ' if md else ''}{report.agency or ''}{year}年政府信息公开工作年度报告", ""]
-    out += [p for line in (report.preamble or "").split("\n") if line.strip() for p in (line, "")]
+    out = [f"{'# ' if md else ''}{esc(report.agency or '')}{year}年政府信息公开工作年度报告", ""]
+    out += [p for line in esc(report.preamble or "").split("\n") if line.strip() for p in (line, "")]
     for section in SECTIONS:
         sec = report.sections.get(section.key)
         if sec is None:
             continue
-        out += ["", f"{'## ' if md else ''}{sec.title or section.printed}", ""]
+        out += ["", f"{'## ' if md else ''}{esc(sec.title or section.printed)}", ""]
         if section.key in tables and report.tables.get(_TABLE_OF[section.key]):
             rows = tables[section.key]
             if transform is not None:
                 rows = transform(_TABLE_OF[section.key], rows)
+            rows = [[esc(c) for c in r] for r in rows]
             out += [table_text(rows, layout, _LABEL_COLUMNS[section.key]), ""]
         if sec.text:
-            out += [p for para in sec.text.split("\n") for p in (para, "")]
+            out += [p for para in esc(sec.text).split("\n") for p in (para, "")]
     if report.published:
         y, m, d = report.published.split("-")
-        out += ["", report.agency or "", f"{int(y)}年{int(m)}月{int(d)}日"]
+        out += ["", esc(report.agency or ""), f"{int(y)}年{int(m)}月{int(d)}日"]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _same(text: str) -> str:
+    return text
 
 
 _LABEL_COLUMNS = {"proactive": 1, "requests": 3, "appeals": 0}
