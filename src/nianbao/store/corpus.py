@@ -103,8 +103,13 @@ class Corpus:
             return list(load(conn, rows).values())
 
     def check_with(self, reports: Sequence[Report], settings: Settings | None = None) -> list[Finding]:
-        """Cross-year findings between the given reports and their neighbours in the corpus."""
+        """Cross-year findings between the given reports and their neighbours in the corpus.
+
+        A given report stands for its agency and year: corpus reports of a year a given report
+        has are left out (of several given ones, check.runner.stands_for_year picks)."""
         mine = {id(r) for r in reports}
-        pairs = [(p, c) for p, c in series([*reports, *self.neighbours(reports)]) if {id(p), id(c)} & mine]
+        given = {(agency_key(r.agency), r.year) for r in reports}
+        others = [n for n in self.neighbours(reports) if (agency_key(n.agency), n.year) not in given]
+        pairs = [(p, c) for p, c in series([*reports, *others]) if {id(p), id(c)} & mine]
         pairs = [(p, c) for p, c in pairs if not (id(p) in mine and id(c) in mine)]  # those run anyway
         return [f for p, c in pairs for f in check_series([p, c], settings)]

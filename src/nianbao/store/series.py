@@ -1,4 +1,13 @@
-"""Reports back from the corpus, and the cross-year (Y-) checks run over it."""
+"""Reports back from the corpus, and the cross-year (Y-) checks run over it.
+
+Of several current reports of one agency and year (different source documents), the cross-year
+rules compare the one with the latest 发布日期 (a report with a date before one without), then
+the smallest sha256 of the source document, then the smallest path (check.runner.stands_for_year);
+each other one gets a Y-DUP finding. The choice is made on the reports, not on the order they
+were written in, so two ingests of the same files store the same findings whatever the worker
+count or order. The stored findings are replaced under the write lock against the versions
+current at that moment (see `_redo`), so two ingests running at once leave them complete.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import sqlalchemy as sa
 
-from ..check.runner import Settings, series
-from ..check.runner import check_series as run_series
+from ..check.runner import Settings
+from ..check.runner import series_findings as run_series_findings
 from ..model import Report
-from .db import engine_for
+from .db import engine_for, write
 from .query import Filters, current, narrowed
 from .rows import finding_row, from_rows
 from .schema import findings, reports, versions
@@ -68,20 +77,19 @@ def groups(
 
 
 def series_findings(reports_by_version: dict[int, Report], settings: Settings | None = None):
-    """(version id, previous version id, Finding) of the cross-year rules."""
+    """(version id, other version id, Finding) of the rules over several reports of an agency:
+    the cross-year rules (the other is the previous year's) and Y-DUP (the other is the report
+    that stands for the year)."""
     ids = {id(r): vid for vid, r in reports_by_version.items()}
-    out = []
-    for prev, cur in series(list(reports_by_version.values())):
-        for f in run_series([prev, cur], settings):
-            out.append((ids[id(cur)], ids[id(prev)], f))
-    return out
+    found = run_series_findings(list(reports_by_version.values()), settings)
+    return [(ids[id(report)], ids[id(other)], f) for report, other, f in found]
 
 
 def paired(conn: sa.Connection, agency_ids: Sequence[int]) -> tuple[list[int], list[list[int]]]:
-    """(every current version of these agencies, per agency the versions with a neighbour year).
-
-    Of several reports of one agency and year, the first (lowest version id) stands for that
-    year, as check.runner.series picks it.
+    """(every current version of these agencies, per agency the versions the cross-year rules
+    need: those of a year with a neighbour year or with more than one report). Which report of
+    a year is compared is the runner's choice (check.runner.stands_for_year), made on the
+    loaded reports, so it does not depend on the order they were written in.
     """
     query = (
         sa.select(versions.c.id, versions.c.agency_id, versions.c.year)
@@ -89,15 +97,15 @@ def paired(conn: sa.Connection, agency_ids: Sequence[int]) -> tuple[list[int], l
         .order_by(versions.c.agency_id, versions.c.year, versions.c.id)
     )
     every: list[int] = []
-    first: dict[tuple[int, int], int] = {}
+    years: dict[tuple[int, int], list[int]] = defaultdict(list)
     for vid, agency, year in conn.execute(query):
         every.append(vid)
         if year is not None:
-            first.setdefault((agency, year), vid)
+            years[(agency, year)].append(vid)
     by_agency: dict[int, list[int]] = defaultdict(list)
-    for (a, y), v in first.items():
-        if (a, y - 1) in first or (a, y + 1) in first:
-            by_agency[a].append(v)
+    for (a, y), vids in years.items():
+        if len(vids) > 1 or (a, y - 1) in years or (a, y + 1) in years:
+            by_agency[a] += vids
     return every, list(by_agency.values())
 
 
@@ -119,13 +127,34 @@ def check_series(engine: sa.Engine, agency_ids: Sequence[int], workers: int = 1)
     workers > 1); returns how many there are now."""
     total = 0
     for i in range(0, len(agency_ids), AGENCIES_PER_CHUNK * 20):
-        with engine.connect() as conn:
-            chunk = paired(conn, agency_ids[i : i + AGENCIES_PER_CHUNK * 20])
-        total += _redo(engine, *chunk, workers)
+        total += _redo(engine, agency_ids[i : i + AGENCIES_PER_CHUNK * 20], workers)
     return total
 
 
-def _redo(engine: sa.Engine, every: list[int], agencies: list[list[int]], workers: int) -> int:
+def _redo(engine: sa.Engine, agency_ids: Sequence[int], workers: int) -> int:
+    """Compute the findings from the versions current now, then replace the stored ones under
+    the write lock, if no other ingest changed these agencies' versions in between; if one
+    did, compute them again under the lock (where nothing changes)."""
+    with engine.connect() as conn:
+        seen = paired(conn, agency_ids)
+    rows = _compute(engine, *seen, workers)
+
+    def replace(conn: sa.Connection) -> int:
+        nonlocal seen, rows
+        now = paired(conn, agency_ids)
+        if now != seen:
+            seen, rows = now, _compute(engine, *now, workers)
+        every = now[0]
+        for i in range(0, len(every), 5000):
+            stale = sa.and_(findings.c.scope == "series", findings.c.version_id.in_(every[i : i + 5000]))
+            conn.execute(findings.delete().where(stale))
+        bulk_insert(conn, "findings", FINDING_COLS, rows)
+        return len(rows)
+
+    return write(engine, replace)
+
+
+def _compute(engine: sa.Engine, every: list[int], agencies: list[list[int]], workers: int) -> list[tuple]:
     jobs: list[list[int]] = [[]]
     for vids in agencies:  # a job holds whole agencies, about 500 reports
         if len(jobs[-1]) >= 500:
@@ -134,12 +163,5 @@ def _redo(engine: sa.Engine, every: list[int], agencies: list[list[int]], worker
     if workers > 1 and len(jobs) > 1:
         url = engine.url.render_as_string(hide_password=False)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = [r for part in pool.map(_chunk_findings, [(url, j) for j in jobs]) for r in part]
-    else:
-        rows = [r for j in jobs if j for r in _chunk_findings((engine, j))]
-    with engine.begin() as conn:
-        for i in range(0, len(every), 5000):
-            stale = sa.and_(findings.c.scope == "series", findings.c.version_id.in_(every[i : i + 5000]))
-            conn.execute(findings.delete().where(stale))
-        bulk_insert(conn, "findings", FINDING_COLS, rows)
-    return len(rows)
+            return [r for part in pool.map(_chunk_findings, [(url, j) for j in jobs]) for r in part]
+    return [r for j in jobs if j for r in _chunk_findings((engine, j))]

@@ -1,6 +1,10 @@
 """Writing parsed files into the corpus, a small batch per transaction (bulk inserts; COPY on
 PostgreSQL). Everything about one file (its log line, report, version, cells, findings) is in
-the same transaction, so a killed ingest leaves whole files or none."""
+the same transaction, so a killed ingest leaves whole files or none.
+
+Each transaction holds the database's write lock (db.write) and looks up the reports it is
+about inside it: a file another ingest running at the same time stored first is logged
+"skipped" (已由另一次入库写入), not written twice."""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ import sqlalchemy as sa
 from ..agency import agency_kind
 from ..check.runner import agency_key
 from ..regions import Region, locate
+from .db import write
 from .rows import Parsed
-from .schema import agencies, regions, reports, versions
+from .schema import agencies, ingest_batches, regions, reports, versions
 
 CELL_COLS = ("version_id", "tbl", "row", "col", "value", "raw", "blank", "unit", "provenance")
 FINDING_COLS = (
@@ -33,6 +38,7 @@ FINDING_COLS = (
     "page",
 )
 LOG_COLS = ("batch_id", "path", "sha256", "size", "status", "message", "report_id", "version_id", "at")
+STORED_BY_ANOTHER = "已由同时进行的另一次入库写入"
 
 
 def now() -> datetime:
@@ -97,16 +103,19 @@ class Writer:
         self._agencies: dict[str, int] = {}
         self._regions: dict[str, int] = {}
         self.touched: set[int] = set()  # agencies whose cross-year findings must be redone
+        with engine.connect() as conn:
+            query = sa.select(ingest_batches.c.reparse).where(ingest_batches.c.id == batch_id)
+            self.reparse = bool(conn.scalar(query))
 
     def write(self, results: Sequence[FileResult]) -> None:
-        """Write a small batch in one transaction (statuses are set on the results)."""
-        try:
-            with self.engine.begin() as conn:
-                self._write(conn, results)
-        except Exception:
-            self._agencies.clear()
-            self._regions.clear()
-            raise
+        """Write a small batch in one transaction (statuses are set on the results); run again
+        when another writer is in the way (db.write)."""
+        write(self.engine, lambda conn: self._write(conn, results), reset=self._forget)
+
+    def _forget(self) -> None:
+        """After a failed transaction: ids it inserted are gone."""
+        self._agencies.clear()
+        self._regions.clear()
 
     def _write(self, conn: sa.Connection, results: Sequence[FileResult]) -> None:
         at = now()
@@ -154,7 +163,8 @@ class Writer:
 
     def _plan(self, conn: sa.Connection, results: Sequence[FileResult]) -> list[_Plan]:
         """For each parsed file: its report (existing or new) and version number, or why it is
-        skipped (its parse did not change)."""
+        skipped (its parse did not change; or, not re-parsing, another ingest stored it since
+        this one began)."""
         shas = {r.sha256 for r in results} | {r.parsed.claims for r in results}
         known = dict(
             conn.execute(sa.select(reports.c.sha256, reports.c.id).where(reports.c.sha256.in_(shas))).all()
@@ -173,7 +183,9 @@ class Writer:
             report_id = claimed or known.get(res.sha256)
             plan = _Plan(res, report_id, 1, "manual" if claimed else "parse")
             prev = last.get(report_id)
-            if prev is not None:
+            if prev is not None and not claimed and not self.reparse and report_id not in latest:
+                plan.skip = STORED_BY_ANOTHER  # this run found it new; a run alongside wrote it first
+            elif prev is not None:
                 if prev.digest == p.digest:
                     plan.skip = f"解析结果未变（第 {prev.number} 版）"
                 else:
@@ -265,5 +277,5 @@ def log_only(engine: sa.Engine, batch_id: int, results: Iterable[FileResult]) ->
     """Record files that need no parsing (already in the corpus), in one transaction."""
     at = now()
     rows = [(batch_id, r.path, r.sha256, r.size, r.status, r.error, None, None, at) for r in results]
-    with engine.begin() as conn:
-        bulk_insert(conn, "ingest_files", LOG_COLS, rows)
+    if rows:
+        write(engine, lambda conn: bulk_insert(conn, "ingest_files", LOG_COLS, rows))
