@@ -212,6 +212,7 @@ def run(
                         outcome = None
                     if outcome is None:  # the worker died on this file
                         pool.remove(w)
+                        w.proc.join(timeout=2.0)  # its pipe may close before it can be reaped
                         code = w.proc.exitcode
                         w.stop(kill=True)
                         deaths[id(item)] += 1
