@@ -8,8 +8,10 @@ PostgreSQL cases are skipped with the reason when no server answers (see test_st
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from click.testing import CliRunner
 from nianbao.cli import main
 from nianbao.generate import random_report
 from nianbao.render import render
-from nianbao.store import Corpus
+from nianbao.store import Corpus, StoreError, db
+from nianbao.store.db import connect, write
 from nianbao.store.writer import STORED_BY_ANOTHER
 from test_ingest import assert_consistent
 from test_store import db_url, pg_url, write_generated
@@ -190,3 +193,48 @@ def test_check_of_files_picks_the_same_report_whatever_the_order(tmp_path):
     assert dup == [(paths[2], Y_DUP_MESSAGE.format(a=paths[2], b=paths[3]))]
     compared = {f["report"] for f in outputs[0] if f["rule"] == "Y-CARRY"}
     assert paths[2] not in compared and paths[3] in compared
+
+
+# ── the write transaction ──────────────────────────────────────────────────────────────────
+def regions_named(engine, name: str) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT COUNT(*) FROM regions WHERE name = '{name}'").scalar()
+
+
+def test_a_write_is_run_again_when_another_writer_took_a_key(db_url):
+    engine = connect(db_url)
+    attempts, resets = [], []
+
+    def work(conn):
+        attempts.append(1)
+        conn.exec_driver_sql("INSERT INTO regions (name) VALUES ('甲')")
+        if len(attempts) == 1:  # as if another writer had committed the same key first
+            conn.exec_driver_sql("INSERT INTO regions (name) VALUES ('甲')")
+        return len(attempts)
+
+    assert write(engine, work, reset=lambda: resets.append(1)) == 2
+    assert (resets, regions_named(engine, "甲")) == ([1], 1)
+    engine.dispose()
+
+
+def test_sqlite_a_write_waits_for_another_process_and_then_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "BUSY_MS", 50)
+    path = tmp_path / "c.db"
+    engine = connect(str(path))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for 0.5 s
+    other.execute("INSERT INTO regions (name) VALUES ('乙')")
+    threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
+    start = time.monotonic()
+    write(engine, lambda conn: conn.exec_driver_sql("INSERT INTO regions (name) VALUES ('丙')"))
+    assert 0.5 <= time.monotonic() - start < 5
+    assert (regions_named(engine, "乙"), regions_named(engine, "丙")) == (1, 1)
+
+    monkeypatch.setattr(db, "RETRIES", 1)
+    other.execute("BEGIN IMMEDIATE")  # and now it never lets go
+    with pytest.raises(StoreError) as err:
+        write(engine, lambda conn: conn.exec_driver_sql("INSERT INTO regions (name) VALUES ('丁')"))
+    assert str(err.value) == f"数据库 {path} 一直被其他程序占用（已重试 1 次），请稍后再试"
+    other.execute("ROLLBACK")
+    other.close()
+    engine.dispose()
