@@ -508,7 +508,8 @@ def _progress(console):
 def ingest_cmd(paths: tuple[str, ...], db: str | None, jobs: int | None, reparse: bool) -> None:
     """把报告（文件、文件夹、zip 压缩包）解析、检查后存入语料库（默认 SQLite 文件 ./nianbao.db）。
 
-    已入库的文件（内容相同）跳过；无法读取的文件记录原因后继续；中断后重新运行即从断点继续。
+    已入库的文件（内容相同）跳过，先前失败的文件重新尝试；无法读取、超时或超出限制（见 nianbao.toml 的
+    [limits]）的文件记录原因后继续；中断后重新运行即从断点继续。
     入库后对相邻年度的报告运行跨年度规则（Y-）。退出码：0 成功；2 有文件无法读取。
     """
     from rich.console import Console
