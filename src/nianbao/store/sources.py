@@ -17,7 +17,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -101,15 +101,16 @@ class Job:
     name: str = ""  # shown and stored
     refused: str | None = None  # why it is not read at all
 
-    def read(self, lim: Limits) -> bytes:
-        """The member's bytes, within the limits (raises Refused)."""
+    def read(self, lim: Limits, sink: Callable[[bytes], object] | None = None) -> bytes:
+        """The member's bytes, within the limits (raises Refused); with `sink`, each chunk is
+        handed to it instead and nothing is kept."""
         assert self.member is not None
         try:
             zf = _archive(self.path, os.getpid())
             info = zf.getinfo(self.member)
         except (OSError, zipfile.BadZipFile, KeyError):
             raise Refused("压缩包无法打开或已损坏") from None
-        return read_member(zf, info, lim)
+        return read_member(zf, info, lim, sink)
 
 
 def file_job(path: str, refused: str | None = None) -> Job:
@@ -133,8 +134,11 @@ def member_refusal(info: zipfile.ZipInfo, lim: Limits) -> str | None:
     return None
 
 
-def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, lim: Limits) -> bytes:
-    """A member's bytes, inflated a chunk at a time and counted against the limits."""
+def read_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, lim: Limits, sink: Callable[[bytes], object] | None = None
+) -> bytes:
+    """A member's bytes, inflated a chunk at a time and counted against the limits (with
+    `sink`: each chunk handed to it, b"" returned)."""
     why = member_refusal(info, lim)
     if why:
         raise Refused(why)
@@ -144,7 +148,10 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, lim: Limits) -> byte
         with zf.open(info) as stream:
             while chunk := stream.read(CHUNK):
                 total += len(chunk)
-                chunks.append(chunk)
+                if sink is None:
+                    chunks.append(chunk)
+                else:
+                    sink(chunk)
                 if total > lim.file_bytes:  # the header understated the size
                     raise Refused(f"解压后超过上限 {size_text(lim.file_bytes)}（与压缩包记录的大小不符）")
                 if total > RATIO_FLOOR and total > lim.archive_ratio * max(info.compress_size, 1):
@@ -166,8 +173,16 @@ def digest(job: Job, lim: Limits) -> tuple[str | None, int | None, str | None]:
         return None, None, job.refused
     try:
         if job.member is not None:
-            data = job.read(lim)
-            return hashlib.sha256(data).hexdigest(), len(data), None
+            h = hashlib.sha256()
+            size = 0
+
+            def take(chunk: bytes) -> None:
+                nonlocal size
+                h.update(chunk)
+                size += len(chunk)
+
+            job.read(lim, take)
+            return h.hexdigest(), size, None
         return (*_hash_file(job.path, lim), None)
     except Refused as exc:
         return None, None, exc.reason
