@@ -8,6 +8,33 @@ from .document import Ref, Source
 
 CONTRACT_VERSION = 1
 TABLE_IDS = ("t2", "t3", "t4")
+#: Most digits the integer part of a table figure may have. Counts and amounts in 万元 stay far
+#: below it; floats are exact up to it. Beyond it a value is an input error (report JSON/YAML,
+#: Excel) or a T-VALUE finding (a figure read from a document), never an overflow.
+MAX_DIGITS = 15
+_FIGURE_BOUND = 10**MAX_DIGITS
+
+
+def digits(value: int | float) -> int:
+    """Digits of the integer part of a finite number (0 counts as one digit)."""
+    n = abs(int(value))
+    guess = max(1, n.bit_length() * 30103 // 100000)  # the count, or one less (no str(): 4300-digit bound)
+    return guess + (n >= 10**guess)
+
+
+def figure_problem(value: object) -> str | None:
+    """Why `value` cannot be a table figure, in Chinese (None when it can: a number or None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "应为数字或 null"
+    if isinstance(value, float) and value != value:
+        return "NaN 不是数值"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "数值超出范围（无穷大）"
+    if abs(value) >= _FIGURE_BOUND:
+        return f"数值过大（{digits(value)} 位数字，最多 {MAX_DIGITS} 位）"
+    return None
 
 
 @dataclass

@@ -234,22 +234,22 @@ def parse(path: str) -> Report:
 
 
 def load_report(path: str) -> Report:
-    """A Report written as contract JSON or YAML."""
-    import json
-    from pathlib import Path
+    """A Report written as contract JSON or YAML, checked before use.
 
-    text = Path(path).read_text(encoding="utf-8-sig")
-    if str(path).lower().endswith(".json"):
-        data = json.loads(text)
-    else:
-        try:
-            import yaml
-        except ImportError:
-            raise ValueError("读取 YAML 需要 PyYAML（pip install pyyaml）") from None
-        data = yaml.safe_load(text)
-    if not isinstance(data, dict) or not any(k in data for k in ("t2", "t3", "t4", "agency", "year")):
-        raise ValueError("缺少报告的键（t2/t3/t4、agency、year）")
-    return Report.from_json(data, path=str(path))
+    ReportDataError (a ValueError; Chinese message naming the JSON path) when the file is not
+    UTF-8, not JSON/YAML, or not a usable report; ReadError when it cannot be read at all.
+    """
+    from ..read import read_file
+    from ..reportdata import ReportDataError, decode_json, decode_yaml, validate
+
+    data = read_file(path)
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReportDataError(f"不是 UTF-8 编码的文本（第 {exc.start + 1} 字节）") from None
+    parsed = decode_json(text) if str(path).lower().endswith(".json") else decode_yaml(text)
+    return Report.from_json(validate(parsed), path=str(path))
 
 
 __all__ = ["load_report", "parse", "parse_document"]
