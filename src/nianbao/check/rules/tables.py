@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...model import Report
+from ...model import MAX_DIGITS, Report, digits
 from ...template import GOV2019, GOV2021, Table
 from ...template.gov import T3_OTHER_ROW_2019
 from ..finding import Finding
@@ -42,6 +42,11 @@ def _sum(report: Report, table: str, cells: list[tuple[str, str]]) -> tuple[floa
         if blank:
             blanks.append(f"“{row_name(table, row)}”")
     return total, blanks
+
+
+def _whole(value: float) -> bool:
+    """An integer, or a float without a fraction (no float() of an int: it may not fit)."""
+    return isinstance(value, int) or value.is_integer()
 
 
 @rule(
@@ -260,11 +265,24 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
                     continue
                 if cell.value is None:
                     continue
+                if _whole(cell.value) and digits(cell.value) > MAX_DIGITS:
+                    yield Finding(
+                        "T-VALUE",
+                        "error",
+                        ctx.name,
+                        f"{cell_name(table, row, col)}为 {digits(cell.value)} 位数字，不是可信的件数或金额"
+                        f"（最多 {MAX_DIGITS} 位），请核对原件",
+                        [path(table, row, col)],
+                        None,
+                        cell.raw.strip()[:40] or None,
+                        cell.ref.line,
+                    )
+                    continue
                 item = col_item(table, row, col)
                 kind = item.kind if item else "count"
                 if kind == "delta":
                     continue
-                bad = cell.value < 0 or (kind == "count" and not float(cell.value).is_integer())
+                bad = cell.value < 0 or (kind == "count" and not _whole(cell.value))
                 if bad:
                     what = "负数" if cell.value < 0 else "小数"
                     yield Finding(
@@ -298,7 +316,7 @@ def split_digits(report: Report, ctx) -> Iterator[Finding]:
                 continue
             for i in range(len(values) - 1):
                 a, b = values[i], values[i + 1]
-                if not (float(a).is_integer() and float(b).is_integer()) or a < 0 or b < 0:
+                if not (_whole(a) and _whole(b)) or a < 0 or b < 0 or digits(a) + digits(b) > MAX_DIGITS:
                     continue
                 merged = [*values[:i], int(f"{int(a)}{int(b)}"), *values[i + 2 :]]
                 if sum(merged[:-1]) == merged[-1] and len(merged) >= 3:

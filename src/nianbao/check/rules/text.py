@@ -10,14 +10,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ...model import Report
+from ...model import MAX_DIGITS, Report
 from ...parse.normalize import norm
 from ...template import GOV2021
 from ..finding import Finding
 from ..names import fmt, path
 from ..registry import rule
 
-N = r"(\d+)\s*(?:件|个|份|起|条)"
+N = r"(?<!\d)(\d+)\s*(?:件|个|份|起|条)"  # (?<!\d): a run of digits is tried once, not at each digit
 _CLAUSES = re.compile(r"[^，,；;。！？!?\n]+")
 _SENTENCES = re.compile(r"[^。；;！？!?\n]+")
 
@@ -243,6 +243,8 @@ def _sentence(report, ctx, key: str, printed: str, sec, seen) -> Iterator[Findin
                 continue
             taken.append((clause_match.start() + m.start(), clause_match.start() + m.end()))
             digits = next((g for g in m.groups() if g), "0")
+            if len(digits) > MAX_DIGITS:  # not a count anyone wrote (and int() of it may not fit)
+                continue
             stated = int(digits)
             accepted = [v for v in fig.accepted(report, stated) if v is not None]
             if not accepted or stated in accepted or (fig.name, stated) in seen:
