@@ -8,6 +8,7 @@ Noto Sans CJK SC for 方正小标宋/黑体 (title, first-level headings) and No
 from __future__ import annotations
 
 import io
+import re
 
 from ..model import Report
 from ..template import SECTIONS
@@ -19,6 +20,13 @@ HEAD_FONT = "Noto Sans CJK SC"  # in place of 方正小标宋简体 / 黑体
 FONT_NOTE = (
     "字体说明：正文以 Noto Serif CJK SC 代替仿宋_GB2312，标题以 Noto Sans CJK SC 代替方正小标宋简体和黑体。"
 )
+
+# Characters XML 1.0 cannot hold (control characters, surrogates, U+FFFE/U+FFFF): python-docx refuses them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _font(run, name: str, size: float) -> None:
@@ -46,7 +54,7 @@ def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, align=None, i
     fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size)
+    _font(p.add_run(_xml(text)), font, size)
     return p
 
 
@@ -72,7 +80,7 @@ def _table(doc, layout: Layout) -> None:
                     taken.add((r + dr, c + dc))
             p = anchor.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if cell.role == "label" else WD_ALIGN_PARAGRAPH.CENTER
-            _font(p.add_run(cell.text), BODY_FONT, 10.5)
+            _font(p.add_run(_xml(cell.text)), BODY_FONT, 10.5)
             c += cell.colspan
 
 
@@ -88,9 +96,9 @@ def render_docx(report: Report) -> bytes:
     for section in doc.sections:
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
         section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    doc.core_properties.title = title(report)
+    doc.core_properties.title = _xml(title(report))
     doc.core_properties.comments = FONT_NOTE
-    doc.core_properties.author = report.agency or ""
+    doc.core_properties.author = _xml(report.agency or "")
     _para(doc, title(report), HEAD_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     if report.preamble:
         for line in report.preamble.split("\n"):
