@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ..template import GOV2019, GOV2021, SECTIONS
-from .normalize import label_key
+from .normalize import CACHED_CHARS, label_key
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,13 @@ _FUZZY_NAMES = tuple((k, frozenset(k)) for k in INDEX if len(k) >= 4)
 _NOT_A_LABEL = re.compile(r"[0-9,.;:!?]")
 
 
-@lru_cache(maxsize=65536)
 def candidates(text: str, fuzzy: bool = True) -> tuple[Label, ...]:
     """All labels a cell's text may be, best first (exact core, then close spellings)."""
+    return () if len(text) > CACHED_CHARS else _candidates(text, fuzzy)
+
+
+@lru_cache(maxsize=65536)
+def _candidates(text: str, fuzzy: bool) -> tuple[Label, ...]:
     key = label_key(text)
     core = key.core
     if not core or len(core) > 60:

@@ -16,6 +16,8 @@ _HEADING = re.compile(
     r"^[#*\s\u3000]*(?:(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．，,:：]|第(?P<part>[一二三四五六七八九十]{1,3})部分[\s:：、]*)\s*(?P<title>\S.*?)[\s\u3000]*$"
 )
 _SECTION_NUMBER = {s.key: s.number for s in SECTIONS}
+#: Title, date and signature lines are at most this long (longer text is not tried against them).
+SHORT_LINE = 200
 _SECTION_ORDER = [s.key for s in SECTIONS]
 
 
@@ -37,6 +39,8 @@ def find_headings(paras: list[Paragraph]) -> list[Heading]:
     out: list[Heading] = []
     seen: set[str] = set()
     for i, p in enumerate(paras):
+        if len(p.text) > 200:  # a heading is short (its padding stripped below)
+            continue
         text = p.text.strip()
         if len(text) > 60:
             continue
@@ -95,7 +99,7 @@ def find_year(preamble: list[Paragraph], paras: list[Paragraph], overview: str |
             if m and not _is_date_line(p.text):
                 return Fact(int(m.group(1)), p.text, p.ref, "title")
     for p in paras[:80]:
-        m = _PERIOD.search(norm(p.text))
+        m = _PERIOD.search(norm(p.text)) if "统" in p.text and "计" in p.text else None
         if m:
             return Fact(int(m.group(1)), p.text[:80], p.ref, "period")
     text = overview if overview else "\n".join(p.text for p in paras[:40])
@@ -116,6 +120,8 @@ _STATED_PERIOD = re.compile(
 def find_period(paras: list[Paragraph]) -> Fact | None:
     """The statistics period the report states ("统计期限自2022年1月1日起至2022年12月31日止")."""
     for p in paras[:120]:
+        if "统" not in p.text or "计" not in p.text:  # cheap before a long paragraph is normalised
+            continue
         t = norm(p.text)
         m = _STATED_PERIOD.search(t)
         if m:
@@ -146,7 +152,7 @@ def _cn_date(text: str) -> str:
 
 
 def _is_date_line(text: str) -> bool:
-    return bool(_DATE_LINE.match(norm(_cn_date(text))))
+    return len(text) <= SHORT_LINE and bool(_DATE_LINE.match(norm(_cn_date(text))))
 
 
 def _iso(m: re.Match) -> str | None:
@@ -158,6 +164,8 @@ def _iso(m: re.Match) -> str | None:
 
 def find_published(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | None:
     for p in preamble:
+        if "期" not in p.text and "间" not in p.text:  # labels end in 日期 or 时间; cheap before norm
+            continue
         t = norm(p.text)
         lm = _LABELLED_DATE.search(t)
         if lm:
@@ -165,12 +173,16 @@ def find_published(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | 
             if m and _iso(m):
                 return Fact(_iso(m), p.text, p.ref, "dateline")
     for p in reversed(paras[-8:]):
+        if len(p.text) > SHORT_LINE:
+            continue
         t = norm(_cn_date(p.text))
         if _DATE_LINE.match(t):
             m = _DATE.search(t)
             if m and _iso(m):
                 return Fact(_iso(m), p.text, p.ref, "signature")
     for p in preamble:
+        if len(p.text) > SHORT_LINE:
+            continue
         t = norm(_cn_date(p.text))
         if _DATE_LINE.match(t):
             m = _DATE.search(t)
@@ -230,6 +242,8 @@ def find_agency(preamble: list[Paragraph], paras: list[Paragraph]) -> Fact | Non
     for i, p in enumerate(preamble):
         for span in (1, 2):
             joined = "".join(x.text.strip() for x in preamble[i : i + span])
+            if len(joined) > SHORT_LINE:  # _TITLE is slow on long text; a title is short
+                continue
             m = _TITLE.search(joined)
             if not m:
                 continue
@@ -272,8 +286,10 @@ def complete_agency(name: str, paras: list[Paragraph]) -> str:
 
 def is_title_line(text: str) -> bool:
     """A line of the document's title: the 年度报告 title itself, the agency alone, or a date."""
+    if len(text) > SHORT_LINE:
+        return False
     t = text.strip().lstrip("#* ")
-    if _TITLE.search(t.replace(" ", "")) and len(t) <= 60:
+    if len(t) <= 60 and _TITLE.search(t.replace(" ", "")):
         return True
     return (
         agency_like(_clean_agency(t)) or _is_date_line(t) or bool(re.fullmatch(r"(?:19|20)\d{2}\s*年度?", t))
@@ -284,6 +300,8 @@ def title_lines(preamble: list[Paragraph]) -> set[int]:
     """Indices of the lines that make the title, a title wrapped over two lines included."""
     out = {i for i, p in enumerate(preamble) if is_title_line(p.text)}
     for i in range(len(preamble) - 1):
+        if len(preamble[i].text) + len(preamble[i + 1].text) > SHORT_LINE:
+            continue
         joined = (preamble[i].text + preamble[i + 1].text).replace(" ", "")
         if (
             len(joined) <= 70

@@ -27,11 +27,23 @@ _PAREN = re.compile(r"\([^()]*\)")
 _OPEN_PAREN = re.compile(r"\([^()]*$")
 
 
-@lru_cache(maxsize=65536)
-def norm(text: str) -> str:
-    """The matching key of a label: NFKC, no white space, no quotes, one kind of dot and dash."""
+#: Longer texts are not kept in the caches below (a long paragraph would be held in memory).
+CACHED_CHARS = 1000
+#: A cell longer than this is never a value (figures are short; padding is stripped by readers).
+VALUE_CHARS = 200
+
+
+def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_PUNCT).translate(_QUOTES)
     return _SPACE.sub("", text)
+
+
+_norm_cached = lru_cache(maxsize=65536)(_norm)
+
+
+def norm(text: str) -> str:
+    """The matching key of a label: NFKC, no white space, no quotes, one kind of dot and dash."""
+    return _norm_cached(text) if len(text) <= CACHED_CHARS else _norm(text)
 
 
 @dataclass(frozen=True)
@@ -41,9 +53,12 @@ class LabelKey:
     full: str  # normalised, enumerator kept
 
 
-@lru_cache(maxsize=65536)
 def label_key(text: str) -> LabelKey:
     """Split a printed label into enumerator and core (notes in brackets dropped)."""
+    return _label_key_cached(text) if len(text) <= CACHED_CHARS else _label_key(text)
+
+
+def _label_key(text: str) -> LabelKey:
     full = norm(text).lstrip("#*>-")
     rest = full
     enum = ""
@@ -61,6 +76,9 @@ def label_key(text: str) -> LabelKey:
     if not core:  # a label wholly in brackets, such as 表三's annotation
         core = rest.strip("()").strip(".、,:;")
     return LabelKey(enum, core, full)
+
+
+_label_key_cached = lru_cache(maxsize=65536)(_label_key)
 
 
 def enum_of(printed: str) -> str:
@@ -84,9 +102,13 @@ class Value:
     placeholder: bool = False
 
 
-@lru_cache(maxsize=65536)
 def read_value(text: str) -> Value | None:
     """A cell's value: a number (unit kept apart), a blank, or None when it is not a value."""
+    return None if len(text) > VALUE_CHARS else _read_value(text)
+
+
+@lru_cache(maxsize=65536)
+def _read_value(text: str) -> Value | None:
     t = norm(text)
     if t == "":
         return Value(None)

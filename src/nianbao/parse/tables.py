@@ -8,6 +8,7 @@ Columns are never guessed from reading order across rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..document import Grid, GridCell, Paragraph, Ref
@@ -17,6 +18,10 @@ from .labels import Label, candidates
 from .normalize import label_key, read_value
 
 T4_WIDTH = 15
+#: A cell is looked into for several labels side by side only up to this length (labels are short).
+SPLIT_CHARS = 200
+#: Windows of an over-long row tried for a holding sum (a row of thousands of cells is not a report's).
+SUM_WINDOWS = 1000
 
 
 @dataclass
@@ -31,6 +36,10 @@ class RawRow:
     kind: str = "row"  # "row"; "group", a printed subtotal of a rowspan group; "local", a row
     # outside the template (e.g. 其他主动公开文件)
     block: str = ""  # the 表二 block it was read in
+    filled: int = field(default=0, init=False)  # values with text, kept as values are added
+
+    def __post_init__(self) -> None:
+        self.filled = sum(1 for c in self.values if c.text.strip())
 
 
 @dataclass
@@ -52,15 +61,13 @@ class Found:
     seen_t4: bool = False
 
 
-def _rows(blocks) -> list[tuple[tuple[GridCell, ...], Paragraph | None]]:
+def _rows(blocks) -> Iterator[tuple[tuple[GridCell, ...], Paragraph | None]]:
     """Every row of the document in order; a paragraph is a row of one cell."""
-    out: list[tuple[tuple[GridCell, ...], Paragraph | None]] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(((GridCell(block.text, block.ref),), block))
+            yield (GridCell(block.text, block.ref),), block
         elif isinstance(block, Grid):
-            out.extend((r, None) for r in block.rows if r)
-    return out
+            yield from ((r, None) for r in block.rows if r)
 
 
 def _row_label(text: str, match, fuzzy: bool = True) -> Label | None:
@@ -82,7 +89,7 @@ def _label_in(row: tuple[GridCell, ...], match) -> tuple[int, Label] | None:
         hit = None
         for i, text in texts:
             label = _row_label(text, match, fuzzy)
-            if label is None and " " in text.strip():
+            if label is None and len(text) <= SPLIT_CHARS and " " in text.strip():
                 for part in reversed(text.split()):
                     label = _row_label(part, match, fuzzy)
                     if label is not None:
@@ -122,7 +129,7 @@ _T4_GROUP_NAMES = sorted(
 def _split_header_line(row: tuple[GridCell, ...], match) -> tuple[GridCell, ...]:
     """A text line holding several header labels side by side ("未经复议直接起诉 复议后起诉"),
     as PDF text gives a header row, read as one cell a label."""
-    if len(row) != 1 or " " not in row[0].text.strip() or match(row[0].text):
+    if len(row) != 1 or len(row[0].text) > SPLIT_CHARS or " " not in row[0].text.strip() or match(row[0].text):
         return row
     parts = row[0].text.split()
     if len(parts) < 2 or not all(match(p) for p in parts):
@@ -191,12 +198,13 @@ class Walker:
         p = self.pending
         if p is None or p.own_row or self._full(p):
             return False
-        p.values.extend(c for c in cells if c.text.strip() or len(cells) > 1)
+        added = [c for c in cells if c.text.strip() or len(cells) > 1]
+        p.values.extend(added)
+        p.filled += sum(1 for c in added if c.text.strip())
         return True
 
     def _full(self, raw: RawRow) -> bool:
-        filled = [c for c in raw.values if c.text.strip()]
-        return len(filled) >= self._width(raw)
+        return raw.filled >= self._width(raw)
 
     def _width(self, raw: RawRow) -> int:
         if raw.table == "t2":
@@ -347,22 +355,23 @@ def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell
     """
     vals = list(values)
     if len(vals) > width:
-        windows = [
-            vals[i : i + width]
-            for i in range(len(vals) - width + 1)
-            if not any(c.text.strip() for c in (*vals[:i], *vals[i + width :]))
-        ]
-        if windows:
-            good = [w for w in windows if sums_ok is not None and sums_ok(w)]
-            return list(good[0] if good else windows[-1]), ""
-        good = [
-            vals[i : i + width]
-            for i in range(len(vals) - width + 1)
-            if sums_ok is not None and sums_ok(vals[i : i + width])
-        ]
-        chosen = good[0] if good else vals[:width]
-        note = f"多出 {len(vals) - width} 个单元格，已按{'合计关系' if good else '从左到右'}取 {width} 个"
-        return list(chosen), note
+        filled = [0]  # filled[i]: cells with text among vals[:i]
+        for c in vals:
+            filled.append(filled[-1] + bool(c.text.strip()))
+        starts = range(len(vals) - width + 1)
+        # windows that leave only empty cells out: all of them when every cell is empty (and
+        # then none can hold a sum), else at most `width` around the filled cells
+        whole = [i for i in starts if filled[i + width] - filled[i] == filled[-1]]
+        if whole:
+            tried = whole if sums_ok is not None and filled[-1] else []
+            good = next((i for i in tried if sums_ok(vals[i : i + width])), None)
+            i = whole[-1] if good is None else good
+            return vals[i : i + width], ""
+        tried = starts[:SUM_WINDOWS] if sums_ok is not None else []
+        good = next((i for i in tried if sums_ok(vals[i : i + width])), None)
+        chosen = vals[:width] if good is None else vals[good : good + width]
+        how = "从左到右" if good is None else "合计关系"
+        return chosen, f"多出 {len(vals) - width} 个单元格，已按{how}取 {width} 个"
     if len(vals) < width:
         note = f"只有 {len(vals)} 个单元格（应为 {width} 个）"
         return [*vals, *([None] * (width - len(vals)))], note
