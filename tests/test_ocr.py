@@ -129,10 +129,13 @@ def test_page_number_lines_are_dropped():
 
 # ── without the extra ─────────────────────────────────────────────────────────────────
 def _png() -> bytes:
-    from PIL import Image
+    """A small page image with a dark bar on it (a white one is a blank page, never OCR'd)."""
+    from PIL import Image, ImageDraw
 
     buf = io.BytesIO()
-    Image.new("RGB", (200, 100), "white").save(buf, "PNG")
+    image = Image.new("RGB", (200, 100), "white")
+    ImageDraw.Draw(image).rectangle((20, 40, 180, 60), fill="black")
+    image.save(buf, "PNG")
     return buf.getvalue()
 
 

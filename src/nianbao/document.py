@@ -66,6 +66,8 @@ class Document:
 
     source: Source
     blocks: tuple[Block, ...]
+    #: What the reader could not read and the user must know (pages not OCR'd …), in Chinese.
+    notes: tuple[str, ...] = ()
 
     def text(self) -> str:
         """All text, paragraphs and table cells, in reading order."""

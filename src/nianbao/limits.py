@@ -27,6 +27,8 @@ class Limits:
     pdf_pages: int = 500
     #: Pixels of one page rasterised for OCR (the page is scaled down to fit).
     page_pixels: int = 12_000_000
+    #: Pixels of one image decoded (an image file, or an image on a scanned PDF page); more is refused.
+    image_pixels: int = 60_000_000
     #: Pages OCR'd per document (blank pages are detected cheaply first and do not count).
     ocr_pages: int = 60
     #: Members of one zip archive that are looked at.
@@ -41,6 +43,9 @@ class Limits:
     worker_memory: int = 6144 * MB
     #: Characters of text handed to the parser from one document.
     text_chars: int = 100_000_000
+    #: Paragraphs and table cells (and lines of a text file) handed to the parser from one document;
+    #: a report has a few thousand. Bounds the reader's memory where lines are short.
+    text_cells: int = 500_000
 
     def to_dict(self) -> dict[str, float | int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -21,6 +21,7 @@ def parse_document(doc: Document) -> Report:
     """Turn a read document into a Report."""
     blocks = simplified(doc.blocks)
     report = Report(source=doc.source)
+    report.notes.extend(doc.notes)
     found = Walker().walk(blocks)
     t2_template = _t2_template(found)
     t3_template = _t3_template(found)
@@ -73,6 +74,8 @@ def _looks_legacy(report: Report, blocks) -> bool:
         return True
     legacy = {label_key(h).core for h in LEGACY_HEADINGS}
     for para in meta.paragraphs(blocks)[:400]:
+        if len(para.text) > meta.SHORT_LINE:  # a heading is short
+            continue
         key = label_key(para.text)
         if key.enum and key.core.rstrip(".:") in legacy:
             return True

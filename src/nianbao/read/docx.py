@@ -20,15 +20,12 @@ import itertools
 import posixpath
 import re
 import zipfile
-import zlib
 
 from ..document import Grid, GridCell, Paragraph, Ref
+from .text import Budget, too_many_tags
 
-MAX_TOTAL = 200 * 1024 * 1024  # all parts together, uncompressed
-MAX_MAIN = 64 * 1024 * 1024  # the main document part, uncompressed
-MAX_RATIO = 100  # compression ratio of the main part (above MIN_RATIO_SIZE)
-MIN_RATIO_SIZE = 1024 * 1024
-MAX_ENTRIES = 10000
+MIN_RATIO_SIZE = 1024 * 1024  # a smaller part is not judged by its compression ratio
+MAX_COLUMNS = 63  # Word's own limit on table columns: larger spans are damage or malice
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _STRICT_W = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -96,7 +93,8 @@ def _other_kind(names: set[str], zf: zipfile.ZipFile) -> str:
         return "这是 PowerPoint 演示文稿（.pptx），不是 Word 文档"
     if "mimetype" in names:
         try:
-            mime = zf.read("mimetype")[:100].decode("ascii", "replace")
+            with zf.open("mimetype") as member:  # read no more than a line of it
+                mime = member.read(100).decode("ascii", "replace")
         except Exception:
             mime = ""
         if "opendocument.text" in mime:
@@ -131,19 +129,21 @@ def _main_part(zf: zipfile.ZipFile, by_lower: dict[str, str]) -> str | None:
 
 def main_part(data: bytes) -> bytes:
     """The XML of the main document part, after the package has been checked."""
+    from .. import limits
+
+    lim = limits.current()
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except MemoryError:
+        raise DocxError("DOCX 压缩包目录过大，内存不足，无法读取") from None
+    except Exception:
         raise DocxError("DOCX 文件损坏或不完整（无法作为 ZIP 压缩包打开）") from None
-    except (OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise DocxError(f"DOCX 文件损坏或不完整（{type(exc).__name__}）") from None
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise DocxError(f"DOCX 压缩包条目过多（{len(infos)} 个，上限 {MAX_ENTRIES} 个），疑为恶意文件")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL:
-            raise DocxError(f"DOCX 解压后过大（{_mb(total)}，上限 {_mb(MAX_TOTAL)}），疑为压缩炸弹，未读取")
+        if len(infos) > lim.archive_members:
+            raise DocxError(
+                f"DOCX 压缩包条目过多（{len(infos)} 个，上限 {lim.archive_members} 个），疑为恶意文件，未读取"
+            )
         names = {i.filename for i in infos if not i.is_dir()}
         by_lower = {n.lower().replace("\\", "/"): n for n in names}
         name = _main_part(zf, by_lower)
@@ -151,20 +151,44 @@ def main_part(data: bytes) -> bytes:
             raise DocxError(_other_kind(names, zf))
         info = zf.getinfo(name)
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MAIN:
-            raise DocxError(f"DOCX 正文过大（解压后 {_mb(info.file_size)}，上限 {_mb(MAX_MAIN)}），未读取")
-        if ratio > MAX_RATIO and info.file_size > MIN_RATIO_SIZE:
+        if info.file_size > lim.file_bytes:
             raise DocxError(
-                f"DOCX 正文压缩比异常（{ratio:.0f} 倍，解压后 {_mb(info.file_size)}），疑为压缩炸弹，未读取"
+                f"DOCX 正文解压后过大（{_mb(info.file_size)}，上限 {_mb(lim.file_bytes)}），疑为压缩炸弹，未读取"
+            )
+        if ratio > lim.archive_ratio and info.file_size > MIN_RATIO_SIZE:
+            raise DocxError(
+                f"DOCX 正文压缩比异常（{ratio:.0f} 倍，上限 {lim.archive_ratio} 倍，解压后 {_mb(info.file_size)}），"
+                "疑为压缩炸弹，未读取"
             )
         if info.flag_bits & 0x1:
             raise DocxError("DOCX 压缩包已加密，无法读取")
-        try:
-            return zf.read(name)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise DocxError(f"DOCX 文件损坏或不完整（正文无法解压：{type(exc).__name__}）") from None
-        except (NotImplementedError, RuntimeError) as exc:
-            raise DocxError(f"DOCX 正文的压缩方式不受支持（{exc}）") from None
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise DocxError("DOCX 正文的压缩方式不受支持（应为 Deflate）")
+        return _inflate(zf, info, lim.file_bytes)
+
+
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """A member's bytes, read in pieces and stopped past `limit` (a header may lie about the size)."""
+    out = bytearray()
+    try:
+        with zf.open(info) as member:
+            while piece := member.read(1 << 20):
+                out += piece
+                if len(out) > limit:
+                    raise DocxError(f"DOCX 正文解压后超过 {_mb(limit)}，疑为压缩炸弹，未读取")
+    except DocxError:
+        raise
+    except MemoryError:
+        raise DocxError("DOCX 正文过大，内存不足，无法解压") from None
+    except Exception:
+        raise DocxError("DOCX 文件损坏或不完整（正文无法解压）") from None
+    return bytes(out)
+
+
+def _where(exc) -> str:
+    """Where an XML syntax error is, without libxml2's English message."""
+    line, col = getattr(exc, "position", (None, None)) or (None, None)
+    return f"第 {line} 行第 {col} 列有语法错误" if line else "XML 语法错误"
 
 
 def _parse_xml(xml: bytes):
@@ -176,7 +200,7 @@ def _parse_xml(xml: bytes):
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
-        raise DocxError(f"DOCX 正文（word/document.xml）损坏，无法解析（{exc.msg or exc}）") from None
+        raise DocxError(f"DOCX 正文（word/document.xml）损坏，无法解析（{_where(exc)}）") from None
     if root.tag != _q("document"):
         raise DocxError("DOCX 正文不是 Word 文档（根元素不是 w:document）")
     body = root.find(_q("body"))
@@ -257,7 +281,7 @@ class _Cell:
 
 def _int_val(el, default: int = 1, low: int = 1) -> int:
     try:
-        return max(low, min(int(el.get(VAL)), 1000))
+        return max(low, min(int(el.get(VAL)), MAX_COLUMNS))
     except (TypeError, ValueError):
         return default
 
@@ -276,7 +300,8 @@ def _children(el, tag: str):
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
         self.out: list[Paragraph | Grid] = []
         self.line = 0  # paragraphs seen, in document order, cells included
         self.tables = 0
@@ -309,6 +334,7 @@ class _Walker:
         for part in "".join(pieces).split(_BREAK):
             text = _SPACE.sub(" ", part).strip()
             if text:
+                self.budget.take(1)
                 self.out.append(Paragraph(text, ref))
         for box in boxes:
             self.blocks(box)
@@ -383,6 +409,7 @@ class _Walker:
                     here[k] = cell
                 c += span
             above = here
+            self.budget.take(len(line_cells))
             grid.append(line_cells)
         index = self.tables
         out_rows = tuple(
@@ -402,9 +429,14 @@ class _Walker:
             self.out.append(Grid(out_rows, Ref(line=out_rows[0][0].ref.line, table=index)))
 
 
-def read_docx(data: bytes) -> tuple[Paragraph | Grid, ...]:
-    """Blocks of a .docx file in body order."""
-    body = _parse_xml(main_part(data))
-    walker = _Walker()
+def read_docx(data: bytes, max_cells: int | None = None) -> tuple[Paragraph | Grid, ...]:
+    """Blocks of a .docx file in body order. TooManyCells past `max_cells` paragraphs and cells."""
+    xml = main_part(data)
+    reason = too_many_tags(xml, max_cells)
+    if reason:
+        raise DocxError(f"DOCX 正文{reason}")
+    body = _parse_xml(xml)
+    del xml
+    walker = _Walker(Budget(max_cells))
     walker.blocks(body)
     return tuple(walker.out)

@@ -27,14 +27,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import limits
 from ..document import Grid, GridCell, Paragraph, Ref
 from ..parse.normalize import read_value
+from . import raster
 from .pdf import _paragraphs
 from .text import is_page_number
 
 MISSING = "扫描件/图片需要 OCR：pip install 'nianbao[ocr]'"
 DPI = 200
-MAX_PIXELS = 60_000_000  # a photo of a page needs far fewer; larger is a decompression bomb
 
 _MODELS = {
     "Det.model_path": "PP-OCRv6_det_small.onnx",
@@ -542,64 +543,116 @@ def _page_blocks(
 
 
 # ── entry points ─────────────────────────────────────────────────────────────────────
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG or JPEG header, read before anything is decoded."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            i += 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return None
+
+
+def _too_large(width: int, height: int, limit: int) -> OcrError:
+    return OcrError(
+        f"图片像素过多（{width}×{height}，约 {width * height / 1e6:.0f} 百万像素，"
+        f"上限 {limit / 1e6:.0f} 百万像素），疑为解压炸弹，未读取"
+    )
+
+
 def _decode_image(data: bytes):
-    """An image file as a BGR array (EXIF rotation applied), or OcrError."""
+    """An image file as a BGR array (EXIF rotation applied, scaled down to fit
+    limits.page_pixels) and the original pixels one array pixel spans; or OcrError."""
     numpy, _ = _require()
     from PIL import Image, ImageOps
 
+    lim = limits.current()
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > lim.image_pixels:
+        raise _too_large(*size, lim.image_pixels)
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
-            if width * height > MAX_PIXELS:
-                raise OcrError(f"图片过大（{width}×{height} 像素）")
+            if width * height > lim.image_pixels:
+                raise _too_large(width, height, lim.image_pixels)
+            shrink = math.sqrt(lim.page_pixels / (width * height)) if width * height > lim.page_pixels else 1.0
+            if shrink < 1.0 and img.format == "JPEG":  # libjpeg decodes at 1/2, 1/4, 1/8 directly
+                img.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
             img = ImageOps.exif_transpose(img).convert("RGB")
+            if img.width * img.height > lim.page_pixels:
+                fit = math.sqrt(lim.page_pixels / (img.width * img.height))
+                img = img.resize((max(1, int(img.width * fit)), max(1, int(img.height * fit))), Image.LANCZOS)
             array = numpy.asarray(img)[:, :, ::-1].copy()
     except OcrError:
         raise
-    except Exception as exc:
-        raise OcrError(f"图片无法解码（{type(exc).__name__}）") from None
-    return array
+    except Image.DecompressionBombError:
+        raise OcrError("图片像素过多，疑为解压炸弹，未读取") from None
+    except MemoryError:
+        raise OcrError("图片过大，内存不足，无法解码") from None
+    except Exception:
+        raise OcrError("图片无法解码（文件损坏或不是 PNG/JPEG 图片）") from None
+    return array, max(width, height) / max(array.shape[0], array.shape[1])
 
 
 def read_image(data: bytes, page: int = 1) -> tuple[Paragraph | Grid, ...]:
-    """Blocks of a PNG or JPEG image of a page (boxes in pixels)."""
-    image = _decode_image(data)
+    """Blocks of a PNG or JPEG image of a page (boxes in the image's pixels)."""
+    image, scale = _decode_image(data)
     try:
-        return tuple(_read_page(image, page, 1.0))
+        return tuple(_read_page(image, page, scale))
     except OcrError:
         raise
-    except Exception as exc:
-        raise OcrError(f"OCR 识别失败（{type(exc).__name__}）") from None
+    except MemoryError:
+        raise OcrError("图片过大，OCR 时内存不足") from None
+    except Exception:
+        raise OcrError("OCR 识别失败（图片内容无法处理）") from None
 
 
 def ocr_pdf_pages(data: bytes, pages: Iterable[int], dpi: int = DPI) -> tuple[Paragraph | Grid, ...]:
-    """Blocks of the given PDF pages (numbered from 1), rendered at `dpi` and read by OCR;
-    boxes in PDF points, as the text-layer reader gives them."""
-    numpy, _ = _require()
+    """Blocks of the given PDF pages (numbered from 1), rendered at `dpi` (lower for a page too
+    large for limits.page_pixels) and read by OCR; boxes in PDF points, as the text-layer
+    reader gives them. The pages are taken as given: survey them first (raster.survey)."""
+    _require()
     try:
-        import pypdfium2 as pdfium
-    except ImportError as exc:
-        raise OcrMissing(str(exc)) from None
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except Exception as exc:
-        raise OcrError(f"PDF 无法渲染（{type(exc).__name__}）") from None
+        pdf = raster.open_pdf(data)
+    except raster.RasterError as exc:
+        raise OcrError(str(exc)) from None
     blocks: list[Paragraph | Grid] = []
     try:
         for number in sorted(set(pages)):
             try:
-                bitmap = pdf[number - 1].render(scale=dpi / 72)
-                image = bitmap.to_numpy()
-                if image.ndim == 3 and image.shape[2] == 4:
-                    image = numpy.ascontiguousarray(image[:, :, :3])  # BGRx → BGR
-                blocks.extend(_read_page(image, number, 72 / dpi))
+                image, scale = raster.render(pdf, number, dpi)
+                blocks.extend(_read_page(image, number, scale))
             except OcrError:
                 raise
-            except Exception as exc:
-                raise OcrError(f"第 {number} 页 OCR 识别失败（{type(exc).__name__}）") from None
+            except MemoryError:
+                raise OcrError(f"第 {number} 页 OCR 时内存不足") from None
+            except Exception:
+                raise OcrError(f"第 {number} 页 OCR 识别失败（页面无法渲染或识别）") from None
     finally:
         pdf.close()
     return tuple(blocks)
 
 
-__all__ = ["MISSING", "OcrError", "OcrMissing", "available", "fix_number", "ocr_pdf_pages", "read_image"]
+__all__ = [
+    "MISSING",
+    "OcrError",
+    "OcrMissing",
+    "available",
+    "fix_number",
+    "image_size",
+    "ocr_pdf_pages",
+    "read_image",
+]

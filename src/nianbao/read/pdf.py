@@ -130,34 +130,67 @@ def _scanned(page) -> bool:
     return any(float(im["width"] * im["height"]) > 0.5 * area for im in page.images)
 
 
-def read_pdf(data: bytes, max_pages: int = 500) -> tuple[tuple[Paragraph | Grid, ...], tuple[int, ...]]:
-    """Blocks of a text-layer PDF and the numbers (from 1) of the pages without text."""
+def _count_pages(pdf, data: bytes, max_pages: int) -> None:
+    """PdfError when the PDF has more than `max_pages` pages (counted before any is read)."""
+    from pdfminer.pdfpage import PDFPage
+
+    from .raster import page_count
+
+    total = page_count(data)  # pdfium: fast, and the whole count for the message
+    if total is not None and total > max_pages:
+        raise PdfError(f"PDF 页数过多（{total} 页，上限 {max_pages} 页），未读取")
+    seen = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), max_pages + 1))
+    if seen > max_pages:  # pdfminer finds more pages than pdfium (a damaged page tree)
+        raise PdfError(f"PDF 页数过多（超过 {max_pages} 页），未读取")
+
+
+def read_pdf(
+    data: bytes, max_pages: int | None = None
+) -> tuple[tuple[Paragraph | Grid, ...], tuple[int, ...]]:
+    """Blocks of a text-layer PDF and the numbers (from 1) of the pages without text.
+    More than `max_pages` pages (default limits.pdf_pages) is refused."""
+    from .. import limits
+
+    if max_pages is None:
+        max_pages = limits.current().pdf_pages
     try:
         import pdfplumber
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-        from pdfminer.pdfparser import PDFSyntaxError
-    except ImportError as exc:  # pragma: no cover - a base dependency
-        raise PdfError(f"读取 PDF 需要 pdfplumber（pip install pdfplumber）：{exc}") from None
+    except ImportError:  # pragma: no cover - a base dependency
+        raise PdfError("读取 PDF 需要 pdfplumber（pip install pdfplumber）") from None
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise PdfError("PDF 已加密，无法读取") from None
-    except (PDFSyntaxError, Exception) as exc:
+    except MemoryError:
+        raise PdfError("PDF 结构过大，内存不足，无法读取") from None
+    except Exception as exc:
         inner = exc.args[0] if exc.args else None
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or b"/Encrypt" in data[-65536:]:
             raise PdfError("PDF 已加密，无法读取") from None
-        raise PdfError(f"PDF 文件损坏或无法解析（{type(exc).__name__}）") from None
+        raise PdfError("PDF 文件损坏或无法解析（文件结构无效或不完整）") from None
     blocks: list[Paragraph | Grid] = []
     empty: list[int] = []
     with pdf:
-        if len(pdf.pages) > max_pages:
-            raise PdfError(f"PDF 页数过多（{len(pdf.pages)} 页，上限 {max_pages} 页）")
-        for number, page in enumerate(pdf.pages, start=1):
+        try:
+            _count_pages(pdf, data, max_pages)
+            pages = pdf.pages
+        except PdfError:
+            raise
+        except MemoryError:
+            raise PdfError("PDF 结构过大，内存不足，无法读取") from None
+        except Exception:
+            raise PdfError("PDF 文件损坏或无法解析（页面目录无效）") from None
+        for number, page in enumerate(pages, start=1):
             try:
                 if _scanned(page):
                     empty.append(number)
                     continue
                 blocks.extend(b for _, b in _page_blocks(page, number))
-            except Exception as exc:
-                raise PdfError(f"第 {number} 页无法解析（{type(exc).__name__}）") from None
+            except MemoryError:
+                raise PdfError(f"第 {number} 页内容过大，内存不足，无法解析") from None
+            except Exception:
+                raise PdfError(f"第 {number} 页无法解析（页面内容损坏）") from None
+            finally:
+                page.close()  # pdfplumber keeps every page's objects until closed
     return tuple(blocks), tuple(empty)

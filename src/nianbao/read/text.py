@@ -11,6 +11,7 @@ Layouts recognised (each seen in real reports):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -18,7 +19,8 @@ from ..document import Grid, GridCell, Paragraph, Ref
 from ..parse.normalize import is_value, norm
 
 _HEADING = re.compile(r"^[#\s\u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]+[部章])")
-_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# matched against a stripped line; no two `\s*` meet, so a long run of spaces is scanned once
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 _PAGE_NUMBER = re.compile(
     r"^[\s\u3000]*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})[\s\u3000]*$"
 )
@@ -29,10 +31,57 @@ _SENTENCE = re.compile(r"[，。；！？]")
 _TOKEN = re.compile(r"[^ \u3000\u00a0\t]+(?:[ \u00a0][^ \u3000\u00a0\t]+)*")
 
 
-def read_text(text: str) -> tuple[Paragraph | Grid, ...]:
-    """Split decoded text into paragraphs and grids, each with line numbers."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return tuple(_blocks(lines))
+class TooManyCells(Exception):
+    """More paragraphs and cells than the limit given to read_text."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
+
+
+#: Tags an HTML page or a Word document part may hold for each paragraph or cell allowed. A
+#: parsed tag costs some 300 bytes, so this bounds the parser's memory (a report has far fewer).
+TAGS_PER_CELL = 4
+
+
+def too_many_tags(markup: bytes | str, max_cells: int | None) -> str | None:
+    """A reason (Chinese) when markup holds more tags than `max_cells` allows, counted unparsed."""
+    if max_cells is None:
+        return None
+    tags = markup.count(b"<" if isinstance(markup, bytes) else "<")
+    limit = TAGS_PER_CELL * max_cells
+    if tags <= limit:
+        return None
+    return f"标签过多（{tags} 个，上限 {limit} 个），不像年度报告，未读取"
+
+
+class Budget:
+    """Paragraphs and cells still allowed; TooManyCells once they run out."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.left = limit
+
+    def take(self, n: int) -> None:
+        if self.left is not None:
+            self.left -= n
+            if self.left < 0:
+                raise TooManyCells(self.limit or 0)
+
+
+def read_text(text: str, max_cells: int | None = None) -> tuple[Paragraph | Grid, ...]:
+    """Split decoded text into paragraphs and grids, each with line numbers. TooManyCells when
+    there are more than `max_cells` paragraphs and cells (stopped as soon as they are)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    del text
+    return tuple(_blocks(lines, Budget(max_cells)))
+
+
+def line_count(text: str) -> int:
+    """Lines of a text as read_text splits it (counted without splitting)."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
 
 
 def is_page_number(line: str) -> bool:
@@ -66,27 +115,28 @@ def _kind(line: str) -> str:
     return "text"
 
 
-def _blocks(lines: list[str]) -> Iterator[Paragraph | Grid]:
+def _blocks(lines: list[str], budget: Budget) -> Iterator[Paragraph | Grid]:
     kinds = [_kind(line) for line in lines]
     i = 0
     n = len(lines)
     while i < n:
         kind = kinds[i]
         if kind == "cell":
-            grid, i = _cell_lines(lines, kinds, i)
+            grid, i = _cell_lines(lines, kinds, i, budget)
             yield grid
         elif kind == "tabrow":
-            grid, i = _delimited(lines, kinds, i, "tabrow")
+            grid, i = _delimited(lines, kinds, i, "tabrow", budget)
             yield grid
         elif kind == "pipe":
-            grid, i = _pipes(lines, kinds, i)
+            grid, i = _pipes(lines, kinds, i, budget)
             if grid.rows:
                 yield grid
         elif kind == "spaced":
-            grid, i = _spaced(lines, kinds, i)
+            grid, i = _spaced(lines, kinds, i, budget)
             yield grid
         else:
             if kind == "text":
+                budget.take(1)
                 yield Paragraph(lines[i].strip(" \u3000\t\f"), Ref(line=i + 1))
             i += 1
 
@@ -104,16 +154,24 @@ def _is_continuation(line: str) -> bool:
     return not (_HEADING.match(s) or len(s) > 40 or s.endswith(("。", "；")))
 
 
-def _cell_lines(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+def _cell_lines(lines: list[str], kinds: list[str], i: int, budget: Budget) -> tuple[Grid, int]:
     """One cell a line (leading tab), rows separated by blank lines; wrapped labels joined."""
     rows: list[tuple[GridCell, ...]] = []
-    row: list[GridCell] = []
+    row: list[list] = []  # [pieces of text, line number] a cell; joined when the row ends
     n = len(lines)
     start = i
+
+    def flush() -> None:
+        rows.append(
+            tuple(GridCell("".join(parts), Ref(line, None, None, None, None, col)) for col, (parts, line) in enumerate(row))
+        )
+        row.clear()
+
     while i < n:
         kind = kinds[i]
         if kind == "cell":
-            row.append(_cell(lines[i], i + 1, len(row)))
+            budget.take(1)
+            row.append([[lines[i].strip(_PAD)], i + 1])
             i += 1
         elif kind in ("blank", "page"):
             j = i
@@ -121,33 +179,27 @@ def _cell_lines(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
                 j += 1
             gap = j - i
             if j < n and kinds[j] == "text" and row and gap == 1 and _is_continuation(lines[j]):
-                _extend_last(row, lines[j])  # a wrapped label broken by an empty line
+                row[-1][0].append(lines[j].strip(" \u3000\f"))  # a wrapped label broken by an empty line
                 i = j + 1
                 continue
             if row:
-                rows.append(tuple(row))
-                row = []
+                flush()
             if j < n and kinds[j] == "cell":
                 i = j
                 continue
             i = j
             break
         elif kind == "text" and row and _is_continuation(lines[i]):
-            _extend_last(row, lines[i])
+            row[-1][0].append(lines[i].strip(" \u3000\f"))
             i += 1
         else:
             break
     if row:
-        rows.append(tuple(row))
+        flush()
     return Grid(tuple(rows), Ref(line=start + 1)), i
 
 
-def _extend_last(row: list[GridCell], line: str) -> None:
-    last = row[-1]
-    row[-1] = GridCell(last.text + line.strip(" \u3000\f"), last.ref)
-
-
-def _delimited(lines: list[str], kinds: list[str], i: int, kind: str) -> tuple[Grid, int]:
+def _delimited(lines: list[str], kinds: list[str], i: int, kind: str, budget: Budget) -> tuple[Grid, int]:
     """Tab-separated rows; blank lines inside the table are skipped."""
     rows: list[tuple[GridCell, ...]] = []
     start = i
@@ -156,6 +208,7 @@ def _delimited(lines: list[str], kinds: list[str], i: int, kind: str) -> tuple[G
         k = kinds[i]
         if k == kind:
             parts = lines[i].split("\t")
+            budget.take(len(parts))
             rows.append(tuple(_cell(p, i + 1, c) for c, p in enumerate(parts)))
             i += 1
         elif k in ("blank", "page"):
@@ -180,7 +233,7 @@ def _split_pipes(text: str) -> list[str]:
     return body.split("|")
 
 
-def _pipes(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+def _pipes(lines: list[str], kinds: list[str], i: int, budget: Budget) -> tuple[Grid, int]:
     """Pipe rows: one row a line, or rows opened by a line that starts with `|` and wrapped."""
     start = i
     n = len(lines)
@@ -198,17 +251,21 @@ def _pipes(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
             s = lines[k].strip(" \u3000\f")
             if s.startswith("|") and current:
                 rows.append(_pipe_row(current))
+                budget.take(len(rows[-1]))
                 current = []
             if s:
                 current.append((k + 1, s))
         if current:
             rows.append(_pipe_row(current))
+            budget.take(len(rows[-1]))
     else:
         for k in block:
             s = lines[k]
             if kinds[k] != "pipe" or _MD_RULE.match(s.strip()):
                 continue
-            rows.append(tuple(_cell(p, k + 1, c) for c, p in enumerate(_split_pipes(s))))
+            parts = _split_pipes(s)
+            budget.take(len(parts))
+            rows.append(tuple(_cell(p, k + 1, c) for c, p in enumerate(parts)))
     return Grid(tuple(r for r in rows if r), Ref(line=start + 1)), max(j, i + 1)
 
 
@@ -222,27 +279,31 @@ def _pipe_wrapped(lines: list[str], kinds: list[str], j: int) -> bool:
 
 def _pipe_row(parts: list[tuple[int, str]]) -> tuple[GridCell, ...]:
     """Join a wrapped pipe row and split it into cells (each cell keeps its first line)."""
-    text = ""
-    line_of: list[int] = []
+    pieces: list[str] = []
+    starts: list[int] = []  # offset in the joined text where each source line begins
+    lines: list[int] = []
+    size = 0
+    last = ""
     for line, s in parts:
-        if text and not text.endswith("|") and not s.startswith("|"):
-            text += " "
-            line_of.append(line)
-        text += s
-        line_of.extend([line] * len(s))
+        starts.append(size)
+        lines.append(line)
+        if pieces and not last.endswith("|") and not s.startswith("|"):
+            pieces.append(" ")  # counted as the new line's
+            size += 1
+        pieces.append(s)
+        size += len(s)
+        last = s
+    text = "".join(pieces)
     cells = []
-    pos = 0
-    body = _split_pipes(text)
-    offset = 1 if text.startswith("|") else 0
-    pos = offset
-    for c, piece in enumerate(body):
-        line = line_of[min(pos, len(line_of) - 1)] if line_of else 0
-        cells.append(_cell(piece, line, c))
+    pos = 1 if text.startswith("|") else 0
+    for c, piece in enumerate(_split_pipes(text)):
+        k = bisect.bisect_right(starts, min(pos, max(size - 1, 0))) - 1
+        cells.append(_cell(piece, lines[max(k, 0)] if lines else 0, c))
         pos += len(piece) + 1
     return tuple(cells)
 
 
-def _spaced(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
+def _spaced(lines: list[str], kinds: list[str], i: int, budget: Budget) -> tuple[Grid, int]:
     """Space-aligned rows (`pdftotext -layout`): cells split on runs of spaces, x kept."""
     rows: list[tuple[GridCell, ...]] = []
     start = i
@@ -260,6 +321,7 @@ def _spaced(lines: list[str], kinds: list[str], i: int) -> tuple[Grid, int]:
             break
         if kinds[i] != "page":
             rows.append(_spaced_row(lines[i], i + 1))
+            budget.take(len(rows[-1]))
         i += 1
     return Grid(tuple(rows), Ref(line=start + 1)), i
 
