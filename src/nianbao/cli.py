@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -12,10 +15,38 @@ from . import __version__
 from .read import ReadError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 3, 130, 141
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _safe(text: str, as_json: bool = False) -> str:
+    """`text` that any UTF-8 stream takes: a byte of a non-UTF-8 file name (held as a surrogate)
+    shown as \\xff, in JSON as the escape \\udcff (which reads back as the same name)."""
+    if not _SURROGATES.search(text):
+        return text
+
+    def escape(m: re.Match) -> str:
+        code = ord(m[0])
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF and not as_json else f"\\u{code:04x}"
+
+    return _SURROGATES.sub(escape, text)
+
+
+def _echo(text: str, err: bool = False, as_json: bool = False) -> None:
+    click.echo(_safe(text, as_json), err=err)
 
 
 def _error(path: str, reason: str) -> None:
-    click.echo(f"nianbao: {path}: {reason}", err=True)
+    _echo(f"nianbao: {path}: {reason}", err=True)
+
+
+def _dumps(data, **kwargs) -> str:
+    """JSON as nianbao writes it: never NaN or Infinity (not JSON)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, **kwargs)
+
+
+def _debug() -> bool:
+    return os.environ.get("NIANBAO_DEBUG", "") not in ("", "0")
 
 
 def _parse_all(paths: Iterable[str]):
@@ -28,15 +59,111 @@ def _parse_all(paths: Iterable[str]):
         except ReadError as exc:
             _error(exc.path, exc.reason)
             yield path, None
-        except Exception as exc:
-            _error(path, f"解析失败（内部错误：{type(exc).__name__}: {exc}）")
+        except MemoryError:
+            _error(path, "内存不足，无法解析")
+            yield path, None
+        except Exception:
+            if _debug():
+                import traceback
+
+                traceback.print_exc()
+            _error(path, "解析失败（内部错误，请报告此问题；设置 NIANBAO_DEBUG=1 可显示详细信息）")
             yield path, None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextmanager
+def _output(out: str) -> Iterator[str]:
+    """The path to write `--out` to (see :mod:`nianbao.outfile`): all or nothing. When it cannot be
+    written (directory missing, a directory, no permission, disk full) the reason is printed
+    and the command ends with exit code 2."""
+    from .outfile import OutputError, target
+
+    try:
+        with target(out) as tmp:
+            yield tmp
+    except OutputError as exc:
+        _error(exc.path, exc.reason)
+        sys.exit(EXIT_UNREADABLE)
+
+
+def _write_out(out: str, data: bytes) -> None:
+    """Write `data` to the `--out` file all or nothing (exit code 2 with the reason when it cannot)."""
+    with _output(out) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+
+
+def _pipe_closed() -> None:
+    """The reader of stdout went away (`nianbao parse … | head -1`): stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush goes nowhere
+    except (OSError, ValueError, AttributeError):  # no file descriptor (tests)
+        pass
+    sys.exit(EXIT_PIPE_CLOSED)
+
+
+class _Guarded(click.Group):
+    """The command group. Its guard is the last line of defence: whatever a command did not
+    foresee ends as one line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from .outfile import OutputError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\nnianbao: 已中断", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _pipe_closed()
+        except (ReadError, OutputError) as exc:
+            _error(exc.path, exc.reason)
+            sys.exit(EXIT_UNREADABLE)
+        except MemoryError:
+            click.echo("nianbao: 内存不足，无法完成", err=True)
+            sys.exit(EXIT_INTERNAL)
+        except Exception:
+            if _debug():
+                raise
+            where = f"{ctx.invoked_subcommand} 命令，" if ctx.invoked_subcommand else ""
+            click.echo(
+                f"nianbao: 内部错误（{where}nianbao {__version__}）：请报告此问题"
+                "（设置环境变量 NIANBAO_DEBUG=1 可显示详细信息）",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+    def main(self, *args, **kwargs):
+        try:
+            result = super().main(*args, **kwargs)
+        except SystemExit:
+            _flush_stdout()
+            raise
+        _flush_stdout()
+        return result
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _pipe_closed()
+    except (OSError, ValueError):
+        pass
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nianbao")
 def main() -> None:
-    """nianbao：政府信息公开工作年度报告的解析、校验与生成。"""
+    """nianbao：政府信息公开工作年度报告的解析、校验与生成。
+
+    \b
+    退出码：0 成功；1 有错误级问题；2 有输入无法读取，或输出无法写入（--out）；
+    3 内部错误（请报告此问题，设置 NIANBAO_DEBUG=1 显示详细信息）；130 被中断（Ctrl-C）；
+    141 输出管道被关闭（如 | head）。
+    """
 
 
 @main.command("parse")
@@ -61,12 +188,9 @@ def parse_cmd(files: tuple[str, ...], fmt: str) -> None:
             continue
         if fmt == "json":
             data = report.to_json()
-            if many:
-                click.echo(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-            else:
-                click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+            _echo(_dumps(data, separators=(",", ":")) if many else _dumps(data, indent=1), as_json=True)
         else:
-            click.echo(report_text(report))
+            _echo(report_text(report))
     sys.exit(EXIT_UNREADABLE if failed else EXIT_OK)
 
 
@@ -145,16 +269,17 @@ def check_cmd(files, fmt, select, ignore, min_severity, config, out, db) -> None
         corpus = _open_corpus(db)
         findings += corpus.check_with(reports, settings) if files else corpus.check(settings)
     render = {"text": output.text, "json": output.as_json, "csv": output.as_csv}[fmt]
-    _emit(render(findings), out, bom=fmt == "csv")
+    _emit(render(findings), out, bom=fmt == "csv", as_json=fmt == "json")
     if unreadable:
         sys.exit(EXIT_UNREADABLE)
     sys.exit(EXIT_FINDINGS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
-def _emit(text: str, out: str | None, bom: bool = False) -> None:
+def _emit(text: str, out: str | None, bom: bool = False, as_json: bool = False) -> None:
+    """Text output to the --out file (all or nothing), else to stdout; CSV with a BOM."""
+    text = _safe(text, as_json)
     if out:
-        with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
+        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if bom else "utf-8"))
     elif bom:
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + text.encode("utf-8"))
         sys.stdout.flush()
@@ -223,7 +348,7 @@ def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None)
     report = reports[0]
     errors = [f for f in check(report) if f.severity == "error"]
     if errors and not force:
-        click.echo(output.text(errors), err=True)
+        _echo(output.text(errors), err=True)
         click.echo("nianbao: 报告有错误级问题，未生成；改正后重试，或加 --force 照样生成。", err=True)
         sys.exit(EXIT_FINDINGS)
     try:
@@ -231,14 +356,28 @@ def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None)
     except RenderError as exc:
         _error(source, str(exc))
         sys.exit(EXIT_UNREADABLE)
-    with open(out, "wb") as fh:
-        fh.write(data)
-    click.echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
+    _write_out(out, data)
+    _echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
+
+
+def _year(ctx, param, value: int | None) -> int | None:
+    """--year within the years nianbao knows (a date built from 99999 would overflow)."""
+    from .model import YEARS
+
+    if value is not None and value not in YEARS:
+        raise click.BadParameter(f"年度 {value} 超出范围（{YEARS.start}—{YEARS.stop - 1}）")
+    return value
 
 
 @main.command("register")
 @click.argument("file", type=click.Path())
-@click.option("--year", type=int, required=True, help="统计年度（表三按该年 1 月 1 日至 12 月 31 日计算）。")
+@click.option(
+    "--year",
+    type=int,
+    required=True,
+    callback=_year,
+    help="统计年度（表三按该年 1 月 1 日至 12 月 31 日计算）。",
+)
 @click.option(
     "--as-of",
     "as_of",
@@ -283,12 +422,12 @@ def register_cmd(file, year, as_of, fmt, out, agency, template) -> None:
     result = check_register(register, year, as_of=when, template=template)
     report = to_report(result, agency)
     if out:
-        _emit(json.dumps(report.to_json(), ensure_ascii=False, indent=1), out)
+        _emit(_dumps(report.to_json(), indent=1), out, as_json=True)
     if fmt == "json":
         data = {**report.to_json(), "register": result.to_json()}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        _echo(_dumps(data, indent=1), as_json=True)
     else:
-        click.echo(_register_text(result, report))
+        _echo(_register_text(result, report))
     sys.exit(EXIT_FINDINGS if result.late or result.invalid else EXIT_OK)
 
 
@@ -337,8 +476,8 @@ def _register_text(result, report) -> str:
 
 
 @main.command("template")
-@click.option("--year", type=int, required=True, help="报告年度（数据所属年度），如 2025。")
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="写入的 Excel 文件（.xlsx）。")
+@click.option("--year", type=int, required=True, callback=_year, help="报告年度（数据所属年度），如 2025。")
+@click.option("--out", type=click.Path(), required=True, help="写入的 Excel 文件（.xlsx）。")
 @click.option(
     "--template",
     "template_id",
@@ -371,17 +510,14 @@ def template_cmd(
         report = next(r for _, r in _parse_all([source]))
         if report is None:
             sys.exit(EXIT_UNREADABLE)
-    try:
-        write_form(out, year, template=template_id, agency=agency, report=report)
-    except OSError as exc:
-        _error(out, f"无法写入（{exc.strerror or exc}）")
-        sys.exit(EXIT_UNREADABLE)
-    click.echo(f"已生成填报表 {out}")
+    with _output(out) as tmp:
+        write_form(tmp, year, template=template_id, agency=agency, report=report)
+    _echo(f"已生成填报表 {out}")
 
 
 @main.command("generate")
 @click.argument("count", type=click.IntRange(1, 1_000_000))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="输出目录。")
+@click.option("--out", "out_dir", type=click.Path(), required=True, help="输出目录（不存在时创建）。")
 @click.option(
     "--formats",
     default="txt,md,html",
@@ -409,13 +545,13 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
     if unknown or not chosen:
         raise click.UsageError(f"未知的格式：{'、'.join(unknown) or '（空）'}（可选：{'、'.join(FORMATS)}）")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_dir(out_dir)
     injected = 0
     for i, (report, defects) in enumerate(corpus(count, seed, defect_rate)):
         fmt = chosen[i % len(chosen)]
         layout = LAYOUTS[(i // len(chosen)) % len(LAYOUTS)] if fmt == "txt" else None
         name = f"{i:06d}"
-        (out / f"{name}.{fmt}").write_bytes(render(report, fmt, layout))
+        _write_out(str(out / f"{name}.{fmt}"), render(report, fmt, layout))
         truth = {
             k: v for k, v in report.to_json().items() if k not in ("source", "provenance", "diagnostics")
         }
@@ -423,11 +559,25 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
         truth["injected"] = [{"defect": d.id, "rule": d.rule, "detail": d.detail} for d in defects]
         if layout:
             truth["layout"] = layout
-        (out / f"{name}.truth.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        _write_out(str(out / f"{name}.truth.json"), _dumps(truth, indent=1).encode("utf-8"))
         injected += bool(defects)
-    click.echo(f"已生成 {count} 份报告（{injected} 份注入了错误）于 {out}")
+    _echo(f"已生成 {count} 份报告（{injected} 份注入了错误）于 {out}")
+
+
+def _make_dir(path: str) -> None:
+    """The --out directory of `generate`, created with its parents (exit code 2 when it cannot be)."""
+    from pathlib import Path
+
+    from .outfile import reason
+
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        _error(path, "不是目录（已有同名文件）")
+        sys.exit(EXIT_UNREADABLE)
+    except OSError as exc:
+        _error(path, reason(exc))
+        sys.exit(EXIT_UNREADABLE)
 
 
 def filter_options(fn):
@@ -553,7 +703,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str | None, jobs: int | None, reparse
     default=None,
     help="csv（UTF-8 带 BOM）、xlsx（中文表头）、parquet（需 pip install 'nianbao[parquet]'）、jsonl；默认按 --out 的扩展名。",
 )
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="输出文件。")
+@click.option("--out", type=click.Path(), required=True, help="输出文件。")
 @filter_options
 def export_cmd(db, what, fmt, out, region, years, kinds, rules) -> None:
     """导出语料库：报告宽表、单元格长表或问题清单（CSV、Excel、Parquet、JSON Lines）。"""
@@ -566,10 +716,11 @@ def export_cmd(db, what, fmt, out, region, years, kinds, rules) -> None:
         raise click.UsageError(f"无法由 {out} 判断格式，请用 --format 指定（{'、'.join(FORMATS)}）")
     corpus = _open_corpus(db)
     try:
-        n = export(corpus, what, fmt, out, _filters(region, years, kinds, rules))
+        with _output(out) as tmp:
+            n = export(corpus, what, fmt, tmp, _filters(region, years, kinds, rules))
     except ExportError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"已导出 {n} 行到 {out}（{what}，{fmt}）")
+    _echo(f"已导出 {n} 行到 {out}（{what}，{fmt}）")
 
 
 @main.command("stats")
@@ -604,7 +755,7 @@ def stats_cmd(db, by, fmt, out, region, years, kinds, rules) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
     if fmt == "json":
-        _emit(json.dumps(result.to_json(), ensure_ascii=False, indent=1), out)
+        _emit(_dumps(result.to_json(), indent=1), out, as_json=True)
     elif fmt == "csv":
         buf = io.StringIO()
         header, rows = as_rows(result, dims)
@@ -619,7 +770,7 @@ def schema_cmd() -> None:
     """输出报告 JSON 的 JSON Schema（由模板声明生成）。"""
     from .schema import report_schema
 
-    click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=1))
+    click.echo(_dumps(report_schema(), indent=1))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,9 @@ TABLE_IDS = ("t2", "t3", "t4")
 #: below it; floats are exact up to it. Beyond it a value is an input error (report JSON/YAML,
 #: Excel) or a T-VALUE finding (a figure read from a document), never an overflow.
 MAX_DIGITS = 15
+#: Report years nianbao accepts from a user (report JSON, the form, --year); dates built from
+#: a year outside would overflow, and no such report exists.
+YEARS = range(1900, 2101)
 _FIGURE_BOUND = 10**MAX_DIGITS
 
 

@@ -3,7 +3,7 @@
 The checks follow :func:`nianbao.schema.report_schema` (types, known rows, columns and keys,
 enums, patterns), without its ``required`` lists: a hand-written report may leave parts out.
 Beyond the schema: no NaN or infinity, no figure of more than :data:`model.MAX_DIGITS` digits,
-a year in :data:`YEARS`, a real publication date. Every problem is a :class:`ReportDataError`
+a year in :data:`model.YEARS`, a real publication date. Every problem is a :class:`ReportDataError`
 with a Chinese message naming the JSON path (``t3.granted.total``).
 """
 
@@ -16,10 +16,8 @@ import re
 from functools import cache
 from typing import Any
 
-from .model import MAX_DIGITS, digits, figure_problem
+from .model import MAX_DIGITS, YEARS, digits, figure_problem
 
-#: Report years accepted (anything else is a typing error, and dates built from it would overflow).
-YEARS = range(1900, 2101)
 #: Top-level keys that are not part of a report but may be in nianbao's own output (ignored).
 IGNORED_KEYS = ("register",)
 _MAX_SHOWN_ERRORS = 3
@@ -35,6 +33,7 @@ _TYPE_NAMES = {
 }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PATTERN_TEXT = {r"^\d{4}-\d{2}-\d{2}$": "应为 YYYY-MM-DD 格式的日期", "^[0-9a-f]{64}$": "应为 64 位十六进制数字"}
 
 
@@ -273,14 +272,17 @@ class _Checker:
                 return
 
 
-def _non_numbers(data: Any) -> tuple[str, str] | None:
-    """The first NaN, infinity or too long number anywhere (also where the schema does not look)."""
+def _unusable(data: Any) -> tuple[str, str] | None:
+    """The first NaN, infinity, too long number or lone surrogate anywhere (also where the schema
+    does not look)."""
     seen: set[int] = set()
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, _Bad):
             return path or "（顶层）", value.why
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return path or "（顶层）", "含有无效的 Unicode 字符（孤立的代理项，如 \\ud800）"
         if isinstance(value, float) and not math.isfinite(value):
             return path or "（顶层）", "NaN 不是数值" if value != value else "数值超出范围（无穷大）"
         if isinstance(value, (dict, list)):
@@ -320,7 +322,7 @@ def validate(data: Any) -> dict:
         raise ReportDataError(f"顶层应为对象（{{…}}），而不是{_shown(data)}")
     if not any(k in data for k in ("t2", "t3", "t4", "agency", "year")):
         raise ReportDataError("缺少报告的键（t2/t3/t4、agency、year）")
-    bad = _non_numbers(data)
+    bad = _unusable(data)
     if bad:
         raise ReportDataError(f"{bad[0]}：{bad[1]}")
     checker = _Checker()
