@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import math
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from .document import Ref, Source
-from .model import TABLE_IDS, Cell, Fact, Report, SectionText
+from .model import TABLE_IDS, YEARS, Cell, Fact, Report, SectionText, figure_problem
 from .template import SECTIONS, TEMPLATES, Group, Table, Template, template_for_year, template_of
 
 FORM_ID = "nianbao-form"
@@ -730,27 +728,16 @@ def read_form(path: str | Path) -> Report:
         sheet = layout.tables[tid]
         ws, wv = formulas[sheet.name], cached[sheet.name]
         _verify_labels(name, sheet, ws)
-        report.tables[tid] = _read_table(sheet, ws, wv, index[sheet.name], report.notes)
+        report.tables[tid] = _read_table(name, sheet, ws, wv, index[sheet.name], report.notes)
     _read_info(report, layout, formulas[INFO_SHEET], index[INFO_SHEET])
     _read_texts(report, layout, formulas[TEXT_SHEET], index[TEXT_SHEET])
     return report
 
 
 def _open(name: str, data: bytes):
-    from .read import ReadError
+    from .xlsx import open_workbook
 
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover
-        raise ReadError(name, "读取 Excel 填报表需要 openpyxl（pip install openpyxl）") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-            cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:
-        raise ReadError(name, f"无法作为 Excel 工作簿（.xlsx）打开（{type(exc).__name__}）") from None
-    return formulas, cached
+    return open_workbook(data, name, data_only=False), open_workbook(data, name, data_only=True)
 
 
 def _form_meta(name: str, wb) -> dict[str, str]:
@@ -776,7 +763,7 @@ def _form_meta(name: str, wb) -> dict[str, str]:
         )
     try:
         version = int(float(meta[FORM_ID]))
-    except ValueError:
+    except (ValueError, OverflowError):
         version = -1
     if version < 1 or version > FORM_VERSION:
         raise ReadError(
@@ -824,7 +811,11 @@ def _cell_of(value: object, ref: Ref) -> Cell:
     return Cell(read.value, text, ref, read.unit, read.placeholder)
 
 
-def _read_table(sheet: TableSheet, ws, wv, index: int, notes: list[str]) -> dict[str, dict[str, Cell]]:
+def _read_table(
+    name: str, sheet: TableSheet, ws, wv, index: int, notes: list[str]
+) -> dict[str, dict[str, Cell]]:
+    from .read import ReadError
+
     done: dict[Key, Cell] = {}
 
     def read(key: Key) -> Cell:
@@ -847,6 +838,9 @@ def _read_table(sheet: TableSheet, ws, wv, index: int, notes: list[str]) -> dict
                 )
         else:
             cell = _cell_of(value, ref)
+        problem = figure_problem(cell.value)
+        if problem:  # 1e400 (infinity) or a figure of too many digits typed into a cell
+            raise ReadError(name, f"工作表“{sheet.name}”的 {_a1(slot.row, slot.col)}：{problem}")
         done[key] = cell
         return cell
 
@@ -890,12 +884,13 @@ def _read_info(report: Report, layout: FormLayout, ws, index: int) -> None:
     year, ref = at("year")
     if year is not None and str(year).strip():
         number = None
-        if isinstance(year, (int, float)) and not isinstance(year, bool) and float(year).is_integer():
+        whole = isinstance(year, int) or (isinstance(year, float) and year.is_integer())
+        if whole and not isinstance(year, bool):
             number = int(year)
         elif isinstance(year, str) and (m := re.search(r"\d{4}", year)):
             number = int(m.group())
-        if number is None:
-            report.notes.append(f"{INFO_SHEET}的报告年度“{year}”无法识别")
+        if number is None or number not in YEARS:
+            report.notes.append(f"{INFO_SHEET}的报告年度“{_fmt(year) if not isinstance(year, str) else year[:40]}”无法识别")
         else:
             report.year = number
             report.facts["year"] = Fact(

@@ -47,6 +47,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -159,6 +160,8 @@ _FALSE = frozenset({"否", "n", "no", "false", "0", "×", "✗"})
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and not math.isfinite(value):  # 1e400 in a sheet's XML
+        return "NaN" if value != value else "超出范围的数值"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.date, dt.datetime)):
@@ -184,6 +187,8 @@ def read_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(_text(value))
         if int(value) == value and int(value) in _SERIALS:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise ValueError(_text(value))
@@ -330,25 +335,31 @@ def register_from_bytes(data: bytes, path: str = "<register>") -> Register:
     text, encoding = decode_text(data)
     if text is None:
         raise ReadError(path, "无法识别文本编码（试过 UTF-8、GB18030、Big5）")
-    return register_from_rows(_csv_rows(text), Source(path, digest, "csv", encoding))
+    return register_from_rows(_csv_rows(text, path), Source(path, digest, "csv", encoding))
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_rows(text: str, path: str = "<register>") -> list[list[str]]:
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            limit = csv.field_size_limit() // 1024
+            why = f"有超过 {limit} KiB 的字段（可能是引号没有配对），不像申请登记表"
+        else:
+            why = "不符合 CSV 格式"
+        raise ReadError(path, f"第 {reader.line_num} 行{why}") from None
 
 
 def _xlsx_rows(data: bytes, path: str) -> list[tuple]:
-    import openpyxl
+    from .xlsx import open_workbook
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:
-        raise ReadError(path, f"不是有效的 .xlsx 文件（{type(exc).__name__}: {exc}）") from None
+    book = open_workbook(data, path, data_only=True)
     sheets = [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]
     for rows in sheets:  # the first sheet with a header row
         if _find_header(rows)[0] is not None:
@@ -408,8 +419,9 @@ def _application(cells: dict[str, object], number: int) -> tuple[Application | N
         try:
             return reader(raw)
         except ValueError as exc:
+            shown = str(exc) if len(str(exc)) <= 40 else str(exc)[:40] + "…"
             reasons.append(
-                str(exc) if reader in (match_applicant, match_outcome) else f"{what}“{exc}”无法识别"
+                str(exc) if reader in (match_applicant, match_outcome) else f"{what}“{shown}”无法识别"
             )
             return None
 

@@ -44,6 +44,10 @@ def _sum(report: Report, table: str, cells: list[tuple[str, str]]) -> tuple[floa
     return total, blanks
 
 
+def _short(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
 def _whole(value: float) -> bool:
     """An integer, or a float without a fraction (no float() of an int: it may not fit)."""
     return isinstance(value, int) or value.is_integer()
@@ -256,7 +260,7 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
                         "T-VALUE",
                         "error",
                         ctx.name,
-                        f"{cell_name(table, row, col)}为文字“{cell.raw.strip()}”，应为数字",
+                        f"{cell_name(table, row, col)}为文字“{_short(cell.raw.strip())}”，应为数字",
                         [path(table, row, col)],
                         None,
                         cell.raw.strip(),
