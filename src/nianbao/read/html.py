@@ -173,7 +173,7 @@ def read_html(data: bytes, max_cells: int | None = None) -> tuple[tuple[Paragrap
     try:
         import lxml.html
     except ImportError as exc:  # pragma: no cover - a base dependency
-        raise HtmlError(f"读取 HTML 需要 lxml（pip install lxml）：{exc}") from None
+        raise HtmlError("读取 HTML 需要 lxml（pip install lxml）") from None
     reason = too_many_tags(data, max_cells)
     if reason:
         raise HtmlError(f"网页{reason}")

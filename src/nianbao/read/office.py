@@ -227,17 +227,16 @@ def _convert_chunk(
                 start_new_session=True,
             )
         except OSError as exc:
-            err = OfficeError(f"无法启动 LibreOffice（{exc.strerror or exc}）")
+            err = OfficeError(f"无法启动 LibreOffice（系统错误 {exc.errno}）")
             return dict.fromkeys((i for i, _ in chunk), err)
         try:
-            _, stderr = proc.communicate(timeout=timeout)
+            proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
             _kill_group(proc)
-            _, stderr = proc.communicate()
+            proc.communicate()
         finally:
             _kill_group(proc)  # nothing of this conversion may outlive it
-        detail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if stderr else []
         results: dict[int, bytes | OfficeError] = {}
         for i, _ in chunk:
             out = outdir / f"{i}.docx"
@@ -246,8 +245,8 @@ def _convert_chunk(
             elif timed_out:
                 results[i] = OfficeError(f"LibreOffice 转换超时（超过 {timeout:.0f} 秒）")
             else:
-                why = f"：{detail[0][:200]}" if detail else ""
-                results[i] = OfficeError(f"LibreOffice 无法转换此文件（可能已损坏）{why}")
+                # LibreOffice's own message (stderr) is English and says no more than this
+                results[i] = OfficeError("LibreOffice 无法转换此文件（文件可能已损坏）")
         return results
 
 
@@ -268,7 +267,7 @@ def convert_docs(
             data = item if isinstance(item, bytes) else Path(item).read_bytes()
             check_word(data)
         except OSError as exc:
-            results[i] = OfficeError(f"无法读取（{exc.strerror or exc}）")
+            results[i] = OfficeError(f"无法读取（系统错误 {exc.errno}）")
             continue
         except OfficeError as exc:
             results[i] = exc

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 from dataclasses import dataclass
 
 from ..document import Grid, GridCell, Paragraph, Ref
 from .text import is_page_number
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+# pdfminer logs what it skips in a damaged file (in English); unconfigured logging would print
+# it to stderr. A damaged page is said in Chinese by the reader instead.
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 class PdfError(Exception):
