@@ -16,7 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
-from .model import MAX_DIGITS, YEARS, digits, figure_problem
+from .model import MAX_DIGITS, TABLE_IDS, YEARS, digits, figure_problem
 
 #: Top-level keys that are not part of a report but may be in nianbao's own output (ignored).
 IGNORED_KEYS = ("register",)
@@ -34,7 +34,10 @@ _TYPE_NAMES = {
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_PATTERN_TEXT = {r"^\d{4}-\d{2}-\d{2}$": "应为 YYYY-MM-DD 格式的日期", "^[0-9a-f]{64}$": "应为 64 位十六进制数字"}
+_PATTERN_TEXT = {
+    r"^\d{4}-\d{2}-\d{2}$": "应为 YYYY-MM-DD 格式的日期",
+    "^[0-9a-f]{64}$": "应为 64 位十六进制数字",
+}
 
 
 class ReportDataError(ValueError):
@@ -160,6 +163,12 @@ def _shown(value: Any) -> str:
     return "无法识别的值"
 
 
+def _but(value: Any) -> str:
+    """“而不是 …” naming the wrong value (a space before null, true, false)."""
+    shown = _shown(value)
+    return f"而不是{' ' if shown.isascii() else ''}{shown}"
+
+
 def _is(value: Any, kind: str) -> bool:
     if kind == "null":
         return value is None
@@ -205,12 +214,12 @@ class _Checker:
         if "const" in schema:
             const = schema["const"]
             if type(value) is not type(const) or value != const:
-                self.fail(path, f"应为 {const}，而不是{_shown(value)}")
+                self.fail(path, f"应为 {const}，{_but(value)}")
             return
         if "enum" in schema:
             if not any(type(value) is type(v) and value == v for v in schema["enum"]):
                 allowed = "、".join("null" if v is None else str(v) for v in schema["enum"])
-                self.fail(path, f"应为 {allowed} 之一，而不是{_shown(value)}")
+                self.fail(path, f"应为 {allowed} 之一，{_but(value)}")
             return
         kinds = _types(schema)
         if kinds and not any(_is(value, t) for t in kinds):
@@ -221,7 +230,7 @@ class _Checker:
             self.check_array(value, schema, path)
         elif isinstance(value, str) and value and "pattern" in schema:  # "": not known
             if not re.search(schema["pattern"], value):
-                self.fail(path, f"{_PATTERN_TEXT.get(schema['pattern'], '格式不对')}，而不是{_shown(value)}")
+                self.fail(path, f"{_PATTERN_TEXT.get(schema['pattern'], '格式不对')}，{_but(value)}")
         elif _is(value, "number"):
             problem = figure_problem(value)
             if problem:
@@ -235,8 +244,7 @@ class _Checker:
         wanted = "应为" + "或".join(_TYPE_NAMES[k] for k in kinds)
         self.fail(
             path,
-            re.sub(r"(?<=[^\x00-\x7f])(?=null)|(?<=null)(?=[^\x00-\x7f])", " ", wanted)
-            + f"，而不是{_shown(value)}",
+            re.sub(r"(?<=[^\x00-\x7f])(?=null)|(?<=null)(?=[^\x00-\x7f])", " ", wanted) + f"，{_but(value)}",
         )
 
     def check_object(self, value: dict, schema: dict, path: str) -> None:
@@ -252,8 +260,9 @@ class _Checker:
             elif not path and key in IGNORED_KEYS:
                 continue
             elif extra is False or (names is not None and key not in names):
-                known = "、".join(names or props)
-                self.fail(where, f"未知的{'列' if names else '键'}“{key}”（可用：{known[:300]}）")
+                known = list(names or props)
+                shown = "、".join(known[:12]) + (f" 等 {len(known)} 个" if len(known) > 12 else "")
+                self.fail(where, f"未知的{_noun(path, names)}“{key}”（可用：{shown}）")
             elif isinstance(extra, dict):
                 self.check(item, extra, where)
             if len(self.errors) > _CAP:
@@ -270,6 +279,16 @@ class _Checker:
                 self.check(item, items, f"{path}[{n}]")
             if len(self.errors) > _CAP:
                 return
+
+
+def _noun(path: str, names) -> str:
+    """What an unknown key under `path` is: a row of a table, a column of a row, or a key."""
+    parts = path.split(".")
+    if parts[0] in TABLE_IDS and len(parts) == 1:
+        return "行"
+    if names is not None or (parts[0] in TABLE_IDS and len(parts) == 2):
+        return "列"
+    return "键"
 
 
 def _unusable(data: Any) -> tuple[str, str] | None:
@@ -313,13 +332,13 @@ def _semantics(data: dict, checker: _Checker) -> None:
             if isinstance(where, dict) and "value" in where:
                 value = where["value"]
                 if not (value is None or isinstance(value, (str, int, float))):
-                    checker.fail(f"provenance.{key}.value", f"应为文字、数字或 null，而不是{_shown(value)}")
+                    checker.fail(f"provenance.{key}.value", f"应为文字、数字或 null，{_but(value)}")
 
 
 def validate(data: Any) -> dict:
     """`data` if it is a usable report; ReportDataError naming the first problems otherwise."""
     if not isinstance(data, dict):
-        raise ReportDataError(f"顶层应为对象（{{…}}），而不是{_shown(data)}")
+        raise ReportDataError(f"顶层应为对象（{{…}}），{_but(data)}")
     if not any(k in data for k in ("t2", "t3", "t4", "agency", "year")):
         raise ReportDataError("缺少报告的键（t2/t3/t4、agency、year）")
     bad = _unusable(data)

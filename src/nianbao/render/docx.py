@@ -96,9 +96,9 @@ def render_docx(report: Report) -> bytes:
     for section in doc.sections:
         section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
         section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    doc.core_properties.title = _xml(title(report))
+    doc.core_properties.title = _xml(title(report))[:255]  # python-docx refuses longer properties
     doc.core_properties.comments = FONT_NOTE
-    doc.core_properties.author = _xml(report.agency or "")
+    doc.core_properties.author = _xml(report.agency or "")[:255]
     _para(doc, title(report), HEAD_FONT, 22, WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     if report.preamble:
         for line in report.preamble.split("\n"):
