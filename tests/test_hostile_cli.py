@@ -337,8 +337,14 @@ def test_register_xlsx_truncated_and_not_a_workbook(tmp_path):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("a.txt", "x")
     empty.write_bytes(buf.getvalue())
+    cdir = tmp_path / "cdir.xlsx"  # central directory said to be larger than the file: "negative seek value"
+    data = bytearray(_register_xlsx("2023-03-01"))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 12 : end + 16] = (0xFFFFFF).to_bytes(4, "little")
+    cdir.write_bytes(bytes(data))
     bad = "无法作为 Excel 工作簿（.xlsx）打开：文件损坏或不是 Excel 2007 以后的 .xlsx 格式"
-    for path, why in ((cut, "（zip 结构损坏或文件不完整）"), (empty, "（缺少工作簿的组成部分）")):
+    broken = "（zip 结构损坏或文件不完整）"
+    for path, why in ((cut, broken), (cdir, broken), (empty, "（缺少工作簿的组成部分）")):
         result = run("register", str(path), "--year", "2023")
         clean(result)
         assert (result.exit_code, result.stderr) == (2, f"nianbao: {path}: {bad}{why}\n")
