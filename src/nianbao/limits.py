@@ -25,6 +25,10 @@ class Limits:
     file_bytes: int = 200 * MB
     #: Pages of a PDF read at all; a longer PDF is refused (annual reports run to a few dozen).
     pdf_pages: int = 500
+    #: Characters, images and paths (a path counts 4 and its points) laid out from one PDF, and
+    #: 16 bytes of drawing instructions for each: pdfminer holds ~1 KB an object and reads ~0.2 MB
+    #: of instructions a second (a report page has a few thousand objects and ~40 KB).
+    pdf_objects: int = 1_000_000
     #: Pixels of one page rasterised for OCR (the page is scaled down to fit).
     page_pixels: int = 12_000_000
     #: Pixels of one image decoded (an image file, or an image on a scanned PDF page); more is refused.

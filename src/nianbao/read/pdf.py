@@ -124,6 +124,119 @@ def _page_blocks(page, number: int) -> list[tuple[float, Paragraph | Grid]]:
     return blocks
 
 
+#: Bytes of drawing instructions (page and form content, decoded) read from a PDF for each of
+#: limits.pdf_objects: pdfminer reads some 0.2 MB of them a second, whatever they draw.
+CONTENT_BYTES_PER_OBJECT = 16
+#: What a path costs beside its points, in characters: pdfminer and pdfplumber take some five
+#: times the time and memory for a path as for a character.
+PATH_WEIGHT = 4
+
+
+class _TooManyObjects(Exception):
+    """The budget of a PDF ran out: `what` says which part (for the message)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.0f} MB"
+
+
+class _Budget:
+    """What is left to lay out of one PDF: objects (characters, path segments, images) and
+    bytes of content streams (checked before pdfminer decodes or reads them)."""
+
+    def __init__(self, objects: int):
+        self.limit = objects
+        self.objects = objects
+        self.content = objects * CONTENT_BYTES_PER_OBJECT
+
+    def take(self, n: int) -> None:
+        self.objects -= n
+        if self.objects < 0:
+            raise _TooManyObjects(f"文字和图形超过 {self.limit} 个")
+
+    def take_stream(self, stream) -> None:
+        self.content -= _decoded_size(stream, max(self.content, 0))
+        if self.content < 0:
+            raise _TooManyObjects(f"绘制指令解压后超过 {_mb(self.limit * CONTENT_BYTES_PER_OBJECT)}")
+
+
+def _decoded_size(obj, cap: int) -> int:
+    """The decoded size of a PDF stream, at most cap + 1: a Flate bomb is never inflated whole."""
+    import zlib
+
+    from pdfminer import pdftypes
+
+    stream = pdftypes.stream_value(obj)
+    if stream.data is not None:
+        return len(stream.data)
+    data = stream.rawdata or b""
+    if stream.decipher and stream.objid is not None and stream.genno is not None:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    for f, _ in stream.get_filters():
+        if len(data) > cap:
+            break
+        if f in pdftypes.LITERALS_FLATE_DECODE:
+            inflater = zlib.decompressobj()
+            try:
+                data = inflater.decompress(data, cap + 1)
+            except zlib.error:
+                break  # pdfminer reads what it can of a damaged stream: no more than this
+        elif f in pdftypes.LITERALS_LZW_DECODE:
+            data = pdftypes.lzwdecode(data)
+        elif f in pdftypes.LITERALS_ASCII85_DECODE:
+            data = pdftypes.ascii85decode(data)
+        elif f in pdftypes.LITERALS_ASCIIHEX_DECODE:
+            data = pdftypes.asciihexdecode(data)
+        elif f in pdftypes.LITERALS_RUNLENGTH_DECODE:
+            data = pdftypes.rldecode(data)
+        else:
+            break  # image filters: not content
+    return len(data)
+
+
+def _lay_out(page, budget: _Budget) -> None:
+    """Lay the page out (what pdfplumber would do on first use), counting characters, path
+    segments, images and content bytes against `budget` (shared by the pages of a document):
+    _TooManyObjects as soon as it runs out, before pdfminer holds or reads them all."""
+    from pdfminer import pdftypes
+    from pdfminer.pdfinterp import LITERAL_FORM, PDFPageInterpreter
+    from pdfminer.psparser import literal_name
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class Counting(PDFPageAggregatorWithMarkedContent):
+        def _take(self, n: int) -> None:
+            budget.take(n)
+
+        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self._take(1)
+            return super().render_char(*args, **kwargs)
+
+        def render_image(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self._take(1)
+            return super().render_image(*args, **kwargs)
+
+        def paint_path(self, gstate, stroke, fill, evenodd, path):  # type: ignore[no-untyped-def]
+            self._take(PATH_WEIGHT + len(path))
+            return super().paint_path(gstate, stroke, fill, evenodd, path)
+
+    class Interpreter(PDFPageInterpreter):
+        def do_Do(self, xobjid_arg):  # type: ignore[no-untyped-def]  (one argument: pdfminer counts them)
+            xobj = self.xobjmap.get(literal_name(xobjid_arg))
+            if xobj is not None and pdftypes.stream_value(xobj).get("Subtype") is LITERAL_FORM:
+                budget.take_stream(xobj)  # a form is read again each time it is drawn
+            return super().do_Do(xobjid_arg)
+
+    for stream in pdftypes.list_value(page.page_obj.contents):
+        budget.take_stream(stream)
+    device = Counting(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    page._layout = device.get_result()  # pdfplumber's own cache: it lays the page out no more
+
+
 def _scanned(page) -> bool:
     """A page without a text layer: no characters, or a page-sized image under a few
     (a page number or a stamp printed over a scan)."""
@@ -186,12 +299,16 @@ def read_pdf(
             raise PdfError("PDF 结构过大，内存不足，无法读取") from None
         except Exception:
             raise PdfError("PDF 文件损坏或无法解析（页面目录无效）") from None
+        budget = _Budget(limits.current().pdf_objects)
         for number, page in enumerate(pages, start=1):
             try:
+                _lay_out(page, budget)
                 if _scanned(page):
                     empty.append(number)
                     continue
                 blocks.extend(b for _, b in _page_blocks(page, number))
+            except _TooManyObjects as exc:
+                raise PdfError(f"PDF 内容过多（读到第 {number} 页时{exc.what}），不像年度报告，未读取") from None
             except MemoryError:
                 raise PdfError(f"第 {number} 页内容过大，内存不足，无法解析") from None
             except Exception:
