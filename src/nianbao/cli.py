@@ -107,6 +107,7 @@ class _Guarded(click.Group):
     foresee ends as one line on stderr and an exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from .errors import UserError
         from .outfile import OutputError
 
         try:
@@ -120,6 +121,9 @@ class _Guarded(click.Group):
             _pipe_closed()
         except (ReadError, OutputError) as exc:
             _error(exc.path, exc.reason)
+            sys.exit(EXIT_UNREADABLE)
+        except UserError as exc:  # a setting, the database, a missing font: the message says what
+            click.echo(f"nianbao: {exc}", err=True)
             sys.exit(EXIT_UNREADABLE)
         except MemoryError:
             click.echo("nianbao: 内存不足，无法完成", err=True)
@@ -544,6 +548,10 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise click.UsageError(f"未知的格式：{'、'.join(unknown) or '（空）'}（可选：{'、'.join(FORMATS)}）")
+    if "pdf" in chosen:  # refuse before writing anything when PDF output cannot be made here
+        from .render.pdf import require_cjk_font
+
+        require_cjk_font()
     out = Path(out_dir)
     _make_dir(out_dir)
     injected = 0

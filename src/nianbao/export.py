@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .csvsafe import SafeWriter
+from .errors import UserError
 from .model import TABLE_IDS
 from .store import Corpus, Filters
 from .store.query import current, narrowed
@@ -25,7 +26,7 @@ WHAT = ("reports", "cells", "findings")
 XLSX_MAX_ROWS = 1_048_575  # one header row
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     """An export that cannot be written (the message is for the user)."""
 
 
@@ -183,7 +184,7 @@ def _text(value: object, col: Column) -> object:
     if value is None:
         return ""
     if col.type == "json":
-        return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        return json.dumps(value, ensure_ascii=False, allow_nan=False) if not isinstance(value, str) else value
     return value
 
 
@@ -205,7 +206,7 @@ def write_jsonl(out: str, columns: Sequence[Column], rows: Iterable[list], sheet
     with open(out, "w", encoding="utf-8") as fh:
         for row in rows:
             obj = {c.key: v for c, v in zip(columns, row, strict=True)}
-            fh.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+            fh.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
             n += 1
     return n
 

@@ -33,7 +33,7 @@ def summary(findings: Sequence[Finding]) -> str:
 
 
 def as_json(findings: Sequence[Finding]) -> str:
-    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1)
+    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=1, allow_nan=False)
 
 
 def as_csv(findings: Sequence[Finding]) -> str:

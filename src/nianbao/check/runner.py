@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import UserError
 from ..model import Report
 from ..parse.normalize import norm
 from . import rules as _rules  # noqa: F401 - registers the rules
@@ -18,7 +19,7 @@ from .registry import RULES, Rule, selected
 CONFIG_NAME = "nianbao.toml"
 
 
-class SettingsError(ValueError):
+class SettingsError(ValueError, UserError):
     """A settings file or option that cannot be used (the message is for the user)."""
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import warnings
 
-import click
-
+from ..errors import UserError
 from ..model import Report
 from .fonts import ENV, CjkFont, cjk_font
 from .html import render_html
@@ -25,17 +24,12 @@ NO_PANGO = (
 )
 
 
-class RenderError(click.ClickException):
+class RenderError(UserError):
     """A rendering that cannot be done here; the message is for the user, in Chinese.
 
     A command that does not catch it (e.g. `nianbao generate`) still ends with the message
-    and exit code 2 ("an input could not be turned into output"), never a traceback.
+    and exit code 2 (the command line's guard), never a traceback.
     """
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"nianbao: {self.message}", err=True)
 
 
 class FontMissing(RenderError):

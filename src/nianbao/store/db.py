@@ -26,6 +26,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from ..errors import UserError
+
 DEFAULT_DB = "nianbao.db"
 BUSY_MS = 60_000  # SQLite: how long a statement waits for another process's lock
 RETRIES = 5  # a write transaction is tried this many times more (locked, deadlock, a key taken)
@@ -36,7 +38,7 @@ _PG_LOCK = sa.text("SELECT pg_advisory_xact_lock(:cls, hashtext(coalesce(current
 T = TypeVar("T")
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A database that cannot be opened or used (the message is for the user, in Chinese)."""
 
 
@@ -51,7 +53,7 @@ def url_of(db: str | None) -> str:
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -71,7 +71,9 @@ def parse_job(job: Job, sha256: str):
     except Exception as exc:  # a parser bug must not stop the batch
         if "bad_alloc" in str(exc) or "bad allocation" in str(exc):
             return pool.memory_exceeded(lim)
-        return safe_name(f"解析失败（内部错误：{type(exc).__name__}: {exc}）")
+        if os.environ.get("NIANBAO_DEBUG"):  # the details, for a bug report
+            return safe_name(f"解析失败（内部错误：{type(exc).__name__}: {exc}）")
+        return "解析失败（nianbao 内部错误，请报告此问题；设置 NIANBAO_DEBUG=1 重新入库可记录详细信息）"
 
 
 def _parse(job: Job, lim: Limits):
