@@ -172,7 +172,7 @@ def read_html(data: bytes, max_cells: int | None = None) -> tuple[tuple[Paragrap
     paragraphs and table cells."""
     try:
         import lxml.html
-    except ImportError as exc:  # pragma: no cover - a base dependency
+    except ImportError:  # pragma: no cover - a base dependency
         raise HtmlError("读取 HTML 需要 lxml（pip install lxml）") from None
     reason = too_many_tags(data, max_cells)
     if reason:

@@ -78,6 +78,10 @@ def render_scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int)
     area = max(width_pt, 1.0) * max(height_pt, 1.0)
     if area * scale * scale > max_pixels:
         scale = math.sqrt(max_pixels / area)
+    for _ in range(100):  # pdfium rounds the bitmap up to whole pixels
+        if math.ceil(width_pt * scale) * math.ceil(height_pt * scale) <= max_pixels:
+            break
+        scale *= 0.999
     return scale
 
 
