@@ -33,7 +33,7 @@ from nianbao.parse import parse_document
 from nianbao.parse.meta import is_title_line
 from nianbao.parse.tables import fit
 from nianbao.read import NOT_A_REPORT, ReadError, read_bytes
-from nianbao.read.ocr import image_size
+from nianbao.read.raster import image_size
 from nianbao.read.text import read_text
 from nianbao.render import render
 

@@ -1,13 +1,16 @@
-"""PDF pages as pixels (pypdfium2, a dependency of pdfplumber), within the limits.
+"""PDF pages and image files as pixels (pypdfium2, a dependency of pdfplumber; Pillow), within
+the limits.
 
 Before any page is rendered for OCR it is surveyed cheaply: a page with no objects at all,
 or whose small render is all near-white, is blank and never OCR'd; a page holding an image
 of more than ``limits.image_pixels`` pixels is never rendered (pdfium would decode the
 image whole). A page is rendered at the DPI asked, scaled down to fit ``limits.page_pixels``.
+An image file's size is read from its header and checked before it is decoded.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 
@@ -148,6 +151,72 @@ def render(pdf, number: int, dpi: float):
     return image, 1 / scale
 
 
+# ── image files ──────────────────────────────────────────────────────────────────────
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG or JPEG header, read before anything is decoded."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            i += 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+    return None
+
+
+def _too_large(width: int, height: int, limit: int) -> RasterError:
+    return RasterError(
+        f"图片像素过多（{width}×{height}，约 {width * height / 1e6:.0f} 百万像素，"
+        f"上限 {limit / 1e6:.0f} 百万像素），疑为解压炸弹，未读取"
+    )
+
+
+def decode_image(data: bytes):
+    """A PNG or JPEG file as a BGR array (EXIF rotation applied, scaled down to fit
+    limits.page_pixels) and the original pixels one array pixel spans; or RasterError.
+    More than limits.image_pixels is refused from the header, before anything is decoded."""
+    import numpy
+    from PIL import Image, ImageOps
+
+    lim = limits.current()
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > lim.image_pixels:
+        raise _too_large(*size, lim.image_pixels)
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if width * height > lim.image_pixels:
+                raise _too_large(width, height, lim.image_pixels)
+            shrink = math.sqrt(lim.page_pixels / (width * height)) if width * height > lim.page_pixels else 1.0
+            if shrink < 1.0 and img.format == "JPEG":  # libjpeg decodes at 1/2, 1/4, 1/8 directly
+                img.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            if img.width * img.height > lim.page_pixels:
+                fit = math.sqrt(lim.page_pixels / (img.width * img.height))
+                img = img.resize((max(1, int(img.width * fit)), max(1, int(img.height * fit))), Image.LANCZOS)
+            array = numpy.asarray(img)[:, :, ::-1].copy()
+    except RasterError:
+        raise
+    except Image.DecompressionBombError:
+        raise RasterError("图片像素过多，疑为解压炸弹，未读取") from None
+    except MemoryError:
+        raise RasterError("图片过大，内存不足，无法解码") from None
+    except Exception:
+        raise RasterError("图片无法解码（文件损坏或不是 PNG/JPEG 图片）") from None
+    return array, max(width, height) / max(array.shape[0], array.shape[1])
+
+
 def ranges(numbers: list[int]) -> str:
     """Page numbers for a message: 3、5–9、12."""
     parts: list[str] = []
@@ -164,4 +233,15 @@ def ranges(numbers: list[int]) -> str:
     return "、".join(parts)
 
 
-__all__ = ["RasterError", "Survey", "open_pdf", "page_count", "ranges", "render", "render_scale", "survey"]
+__all__ = [
+    "RasterError",
+    "Survey",
+    "decode_image",
+    "image_size",
+    "open_pdf",
+    "page_count",
+    "ranges",
+    "render",
+    "render_scale",
+    "survey",
+]
