@@ -205,7 +205,11 @@ def _lay_out(page, budget: _Budget) -> None:
     from pdfminer import pdftypes
     from pdfminer.pdfinterp import LITERAL_FORM, PDFPageInterpreter
     from pdfminer.psparser import literal_name
-    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    try:
+        from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+    except ImportError:  # pragma: no cover - another pdfplumber: it lays the page out itself
+        return
 
     class Counting(PDFPageAggregatorWithMarkedContent):
         def _take(self, n: int) -> None:

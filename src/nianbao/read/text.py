@@ -106,8 +106,10 @@ def _kind(line: str) -> str:
         return "pipe"
     if is_page_number(line):
         return "page"
+    if len(stripped) >= 300:  # a row of a space-aligned table is short
+        return "text"
     parts = [p for p in _GAP.split(stripped) if p]
-    if len(parts) >= 2 and len(stripped) < 300:
+    if len(parts) >= 2:
         if any(is_value(p) for p in parts):
             return "spaced"
         if all(len(p) <= 24 and not _SENTENCE.search(p) for p in parts):
