@@ -14,6 +14,8 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from .errors import UserError
+
 MB = 1024 * 1024
 
 
@@ -60,7 +62,7 @@ _ENV_PREFIX = "NIANBAO_LIMIT_"
 _current: Limits | None = None
 
 
-class LimitsError(ValueError):
+class LimitsError(ValueError, UserError):
     """A [limits] table or environment variable that cannot be used (message for the user)."""
 
 
@@ -83,8 +85,13 @@ def load(config: str | Path | None = None, environ: dict[str, str] | None = None
     if path.is_file():
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise LimitsError(f"{path}: 无法读取设置（{exc}）") from None
+        except OSError:
+            raise LimitsError(f"{path}: 无法读取设置文件") from None
+        except UnicodeDecodeError:
+            raise LimitsError(f"{path}: 设置文件不是 UTF-8 编码") from None
+        except tomllib.TOMLDecodeError as exc:
+            where = f"第 {exc.lineno} 行" if getattr(exc, "lineno", None) else ""
+            raise LimitsError(f"{path}: 设置文件{where}有 TOML 语法错误") from None
         names = {f.name for f in fields(Limits)}
         for key, value in table.items():
             name = key.replace("-", "_")
