@@ -391,7 +391,7 @@ def test_not_our_workbook_is_a_read_error(tmp_path):
     broken.write_text("政府信息公开", encoding="utf-8")
     with pytest.raises(ReadError, match="无法作为 Excel 工作簿"):
         read_form(broken)
-    with pytest.raises(ReadError, match="无法读取"):
+    with pytest.raises(ReadError, match="文件不存在"):
         read_form(tmp_path / "missing.xlsx")
 
 

@@ -705,13 +705,10 @@ def read_form(path: str | Path) -> Report:
     the value the spreadsheet computed, or, when the file has no computed values (saved by a
     library), recomputed from its parts; a number typed over a formula is read as typed.
     """
-    from .read import ReadError
+    from .read import ReadError, read_file
 
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ReadError(name, f"无法读取文件（{exc.strerror or exc}）") from None
+    data = read_file(path)  # a ReadError in Chinese when it cannot be read
     formulas, cached = _open(name, data)
     meta = _form_meta(name, formulas)
     layout = form_layout(meta["template"])

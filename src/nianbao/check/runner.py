@@ -55,8 +55,11 @@ class Settings:
         if path or file.exists():
             try:
                 data = tomllib.loads(file.read_text(encoding="utf-8")).get("check", {})
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise SettingsError(f"{file}: 无法读取设置（{exc}）") from None
+            except (OSError, UnicodeDecodeError):
+                raise SettingsError(f"{file}: 无法读取设置文件（不存在、无权限或不是 UTF-8 编码）") from None
+            except tomllib.TOMLDecodeError as exc:
+                where = f"第 {exc.lineno} 行" if getattr(exc, "lineno", None) else ""
+                raise SettingsError(f"{file}: 设置文件{where}有 TOML 语法错误") from None
         options = {k.upper(): dict(v) for k, v in data.get("rules", {}).items() if isinstance(v, dict)}
         values = {
             "select": list(data.get("select", [])),

@@ -77,8 +77,8 @@ def engine_for(db: str | None) -> sa.Engine:
     url = url_of(db)
     try:
         engine = sa.create_engine(url, json_serializer=_dumps, future=True)
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise StoreError(f"无法识别的数据库地址 {db!r}（{exc}）") from None
+    except (sa.exc.ArgumentError, ImportError):
+        raise StoreError(f"无法识别的数据库地址 {db!r}（应为 SQLite 文件路径或 postgresql://… 地址）") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite begins transactions lazily and never for DDL: let SQLAlchemy say BEGIN itself

@@ -93,8 +93,10 @@ def _parse(job: Job, lim: Limits):
             return parse(str(path))
         try:
             return load_report(str(path))
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise ReadError(job.name, f"不是有效的报告 JSON/YAML（{exc}）") from None
+        except ReadError as exc:
+            raise ReadError(job.name, exc.reason) from None
+        except (OSError, ValueError, TypeError, AttributeError):
+            raise ReadError(job.name, "不是有效的报告 JSON/YAML") from None
 
 
 def known(engine: sa.Engine, reparse: bool) -> set[str]:
