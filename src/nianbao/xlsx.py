@@ -13,9 +13,8 @@ import zlib
 
 from . import limits
 from .read import ReadError
+from .read.bounds import member_refusal, too_big
 
-#: Members smaller than this are not held to the compression ratio (tiny XML compresses well).
-_RATIO_FLOOR = 1024 * 1024
 _BAD = "文件损坏或不是 Excel 2007 以后的 .xlsx 格式"
 
 
@@ -29,10 +28,11 @@ def _check_zip(data: bytes, name: str) -> None:
         raise ReadError(name, f"xlsx 内含 {len(infos)} 个部件，超过上限 {lim.archive_members}，不像 Excel 表格")
     total = sum(i.file_size for i in infos)
     if total > lim.file_bytes:
-        raise ReadError(name, f"xlsx 解压后 {total / 1048576:.0f} MB，超过上限 {lim.file_bytes / 1048576:.0f} MB")
+        raise ReadError(name, f"xlsx {too_big(total, lim.file_bytes, '解压后过大')}")
     for i in infos:
-        if i.file_size > _RATIO_FLOOR and i.file_size > lim.archive_ratio * max(i.compress_size, 1):
-            raise ReadError(name, f"xlsx 部件 {i.filename} 的压缩比异常（超过 {lim.archive_ratio} 倍），疑似压缩炸弹")
+        why = member_refusal(i, lim)
+        if why:
+            raise ReadError(name, f"xlsx 部件 {i.filename}：{why}")
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

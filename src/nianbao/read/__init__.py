@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import limits
 from ..document import Document, Grid, Paragraph, Source
 from ..mdtext import unescape as unescape_markdown
+from .bounds import os_reason, too_big
 from .decode import decode_text
 from .text import TooManyCells, line_count, looks_like_report, read_text
 
@@ -70,7 +71,7 @@ def _read(data: bytes, path: str, fmt: str) -> Document:
         raise ReadError(path, "文件为空")
     lim = limits.current()
     if len(data) > lim.file_bytes:
-        raise ReadError(path, _too_large(len(data), lim.file_bytes))
+        raise ReadError(path, too_big(len(data), lim.file_bytes))
     digest = hashlib.sha256(data).hexdigest()
     if fmt == "pdf":
         return _read_pdf(data, path, digest)
@@ -98,10 +99,6 @@ def _read(data: bytes, path: str, fmt: str) -> Document:
     except TooManyCells as exc:
         raise ReadError(path, _too_many(f"超过 {exc.limit}", exc.limit)) from None
     return Document(Source(path, digest, fmt, encoding), blocks)
-
-
-def _too_large(size: int, limit: int) -> str:
-    return f"文件过大（{size / 1048576:.0f} MB，上限 {limit / 1048576:.0f} MB）"
 
 
 def _too_many(count: str, limit: int) -> str:
@@ -274,35 +271,14 @@ def read_file(path: str | Path) -> bytes:
         size = p.stat().st_size
         limit = limits.current().file_bytes
         if size > limit:
-            raise ReadError(name, _too_large(size, limit))
+            raise ReadError(name, too_big(size, limit))
         with p.open("rb") as fh:
             data = fh.read(limit + 1)  # a file that grew since stat() is still bounded
         if len(data) > limit:
-            raise ReadError(name, _too_large(len(data), limit))
+            raise ReadError(name, too_big(len(data), limit))
         return data
-    except FileNotFoundError:
-        raise ReadError(name, "文件不存在") from None
-    except PermissionError:
-        raise ReadError(name, "没有读取权限") from None
-    except IsADirectoryError:
-        raise ReadError(name, "是目录，不是文件") from None
     except OSError as exc:
-        raise ReadError(name, f"无法读取（{_os_reason(exc)}）") from None
-
-
-def _os_reason(exc: OSError) -> str:
-    """An OS error in Chinese where it is a common one (the system's text is English)."""
-    import errno
-
-    reasons = {
-        errno.EIO: "输入输出错误",
-        errno.ENAMETOOLONG: "文件名过长",
-        errno.ELOOP: "符号链接循环",
-        errno.ENOTDIR: "路径中有一部分不是目录",
-        errno.ENXIO: "设备不存在",
-        errno.EAGAIN: "资源暂时不可用",
-    }
-    return reasons.get(exc.errno or 0, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
+        raise ReadError(name, os_reason(exc)) from None
 
 
 def read_path(path: str | Path) -> Document:

@@ -22,9 +22,9 @@ import re
 import zipfile
 
 from ..document import Grid, GridCell, Paragraph, Ref
+from .bounds import Refused, read_member
 from .text import Budget, too_many_tags
 
-MIN_RATIO_SIZE = 1024 * 1024  # a smaller part is not judged by its compression ratio
 MAX_COLUMNS = 63  # Word's own limit on table columns: larger spans are damage or malice
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -78,10 +78,6 @@ class DocxError(Exception):
 
 
 # -- the package ----------------------------------------------------------------------------
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1048576:.0f} MB"
 
 
 def _other_kind(names: set[str], zf: zipfile.ZipFile) -> str:
@@ -149,40 +145,13 @@ def main_part(data: bytes) -> bytes:
         name = _main_part(zf, by_lower)
         if name is None:
             raise DocxError(_other_kind(names, zf))
-        info = zf.getinfo(name)
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > lim.file_bytes:
-            raise DocxError(
-                f"DOCX 正文解压后过大（{_mb(info.file_size)}，上限 {_mb(lim.file_bytes)}），疑为压缩炸弹，未读取"
-            )
-        if ratio > lim.archive_ratio and info.file_size > MIN_RATIO_SIZE:
-            raise DocxError(
-                f"DOCX 正文压缩比异常（{ratio:.0f} 倍，上限 {lim.archive_ratio} 倍，解压后 {_mb(info.file_size)}），"
-                "疑为压缩炸弹，未读取"
-            )
-        if info.flag_bits & 0x1:
-            raise DocxError("DOCX 压缩包已加密，无法读取")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if zf.getinfo(name).compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise DocxError("DOCX 正文的压缩方式不受支持（应为 Deflate）")
-        return _inflate(zf, info, lim.file_bytes)
-
-
-def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """A member's bytes, read in pieces and stopped past `limit` (a header may lie about the size)."""
-    out = bytearray()
-    try:
-        with zf.open(info) as member:
-            while piece := member.read(1 << 20):
-                out += piece
-                if len(out) > limit:
-                    raise DocxError(f"DOCX 正文解压后超过 {_mb(limit)}，疑为压缩炸弹，未读取")
-    except DocxError:
-        raise
-    except MemoryError:
-        raise DocxError("DOCX 正文过大，内存不足，无法解压") from None
-    except Exception:
-        raise DocxError("DOCX 文件损坏或不完整（正文无法解压）") from None
-    return bytes(out)
+        try:
+            return read_member(zf, zf.getinfo(name), lim)
+        except Refused as exc:
+            bomb = "，疑为压缩炸弹" if exc.bomb and "炸弹" not in exc.reason else ""
+            raise DocxError(f"DOCX 正文{exc.reason}{bomb}，未读取") from None
 
 
 def _where(exc) -> str:

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from ..document import Grid, GridCell, Paragraph, Ref
+from .bounds import size_text
 from .text import is_page_number
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
@@ -140,10 +141,6 @@ class _TooManyObjects(Exception):
         self.what = what
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1048576:.0f} MB"
-
-
 class _Budget:
     """What is left to lay out of one PDF: objects (characters, path segments, images) and
     bytes of content streams (checked before pdfminer decodes or reads them)."""
@@ -161,7 +158,7 @@ class _Budget:
     def take_stream(self, stream) -> None:
         self.content -= _decoded_size(stream, max(self.content, 0))
         if self.content < 0:
-            raise _TooManyObjects(f"绘制指令解压后超过 {_mb(self.limit * CONTENT_BYTES_PER_OBJECT)}")
+            raise _TooManyObjects(f"绘制指令解压后超过 {size_text(self.limit * CONTENT_BYTES_PER_OBJECT)}")
 
 
 def _decoded_size(obj, cap: int) -> int:

@@ -10,13 +10,11 @@ characters, is shown and stored as :func:`safe_name` spells it.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import stat
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from ..limits import Limits
 from ..parse import REPORT_DATA_SUFFIXES
 from ..read import TEXT_SUFFIXES
+from ..read.bounds import CHUNK, Refused, member_refusal, os_reason, read_member, size_text, too_big
 
 #: What a folder or an archive is searched for: the formats the readers take (text, HTML,
 #: Word, PDF, PNG/JPEG scans, report JSON/YAML, the Excel form). A file named on the command
@@ -36,19 +35,7 @@ SUFFIXES = frozenset(
 )
 SKIP_NAMES = (".truth.json",)  # the generator's answer files beside its reports
 MEMBER = "!"  # archive.zip!folder/report.txt
-CHUNK = 1 << 20
-#: Below this uncompressed size a member's compression ratio is not held against it (a page
-#: of spaces compresses 500-fold and costs nothing to inflate).
-RATIO_FLOOR = 1 << 20
 _ESCAPED = {"Cc", "Cs", "Zl", "Zp"}
-
-
-class Refused(Exception):
-    """An input not read, with the reason for the user (Chinese)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def safe_name(name: str) -> str:
@@ -66,30 +53,8 @@ def safe_name(name: str) -> str:
     )
 
 
-def size_text(n: int) -> str:
-    if n >= 1 << 30:
-        return f"{n / (1 << 30):.1f} GB"
-    if n >= 1 << 20:
-        return f"{n // (1 << 20)} MB"
-    return f"{n // 1024} KB" if n >= 1024 else f"{n} 字节"
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be read, in Chinese."""
-    known = {
-        errno.ENOENT: "文件不存在",
-        errno.EACCES: "没有读取权限",
-        errno.EPERM: "没有读取权限",
-        errno.EISDIR: "是目录，不是文件",
-        errno.ELOOP: "符号链接循环",
-        errno.ENAMETOOLONG: "文件名过长",
-        errno.EIO: "无法读取（磁盘输入输出错误）",
-    }
-    return known.get(exc.errno or 0, f"无法读取（系统错误 {exc.errno}）")
-
-
 def _too_big(size: int, lim: Limits, what: str = "文件过大") -> str:
-    return f"{what}（{size_text(size)}，上限 {size_text(lim.file_bytes)}）"
+    return too_big(size, lim.file_bytes, what)
 
 
 @dataclass(frozen=True)
@@ -121,50 +86,6 @@ def file_job(path: str, refused: str | None = None) -> Job:
 def _archive(path: str, pid: int) -> zipfile.ZipFile:
     """An open archive, one per process (a forked worker must not share the file offset)."""
     return zipfile.ZipFile(path)
-
-
-def member_refusal(info: zipfile.ZipInfo, lim: Limits) -> str | None:
-    """Why a member is not to be read, judged from its header alone."""
-    if info.flag_bits & 0x1:
-        return "压缩包成员已加密，无法读取"
-    if info.file_size > lim.file_bytes:
-        return _too_big(info.file_size, lim, "解压后过大")
-    if info.file_size > RATIO_FLOOR and info.file_size > lim.archive_ratio * max(info.compress_size, 1):
-        return f"压缩比异常（{info.file_size // max(info.compress_size, 1)} 倍，上限 {lim.archive_ratio} 倍），疑似压缩炸弹"
-    return None
-
-
-def read_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, lim: Limits, sink: Callable[[bytes], object] | None = None
-) -> bytes:
-    """A member's bytes, inflated a chunk at a time and counted against the limits (with
-    `sink`: each chunk handed to it, b"" returned)."""
-    why = member_refusal(info, lim)
-    if why:
-        raise Refused(why)
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        with zf.open(info) as stream:
-            while chunk := stream.read(CHUNK):
-                total += len(chunk)
-                if sink is None:
-                    chunks.append(chunk)
-                else:
-                    sink(chunk)
-                if total > lim.file_bytes:  # the header understated the size
-                    raise Refused(f"解压后超过上限 {size_text(lim.file_bytes)}（与压缩包记录的大小不符）")
-                if total > RATIO_FLOOR and total > lim.archive_ratio * max(info.compress_size, 1):
-                    raise Refused(f"压缩比异常（超过 {lim.archive_ratio} 倍），疑似压缩炸弹")
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
-        raise Refused("压缩包成员已损坏（数据或校验和与记录不符）") from None
-    except NotImplementedError:
-        raise Refused("压缩包成员的压缩方式不受支持") from None
-    except RuntimeError:  # encrypted without the flag in the directory
-        raise Refused("压缩包成员已加密，无法读取") from None
-    except OSError as exc:
-        raise Refused(os_reason(exc)) from None
-    return b"".join(chunks)
 
 
 def digest(job: Job, lim: Limits) -> tuple[str | None, int | None, str | None]:
