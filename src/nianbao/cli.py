@@ -6,12 +6,13 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import click
 
 from . import __version__
+from .outfile import target as output_target
+from .outfile import write as write_output
 from .read import ReadError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
@@ -69,27 +70,6 @@ def _parse_all(paths: Iterable[str]):
                 traceback.print_exc()
             _error(path, "解析失败（内部错误，请报告此问题；设置 NIANBAO_DEBUG=1 可显示详细信息）")
             yield path, None
-
-
-@contextmanager
-def _output(out: str) -> Iterator[str]:
-    """The path to write `--out` to (see :mod:`nianbao.outfile`): all or nothing. When it cannot be
-    written (directory missing, a directory, no permission, disk full) the reason is printed
-    and the command ends with exit code 2."""
-    from .outfile import OutputError, target
-
-    try:
-        with target(out) as tmp:
-            yield tmp
-    except OutputError as exc:
-        _error(exc.path, exc.reason)
-        sys.exit(EXIT_UNREADABLE)
-
-
-def _write_out(out: str, data: bytes) -> None:
-    """Write `data` to the `--out` file all or nothing (exit code 2 with the reason when it cannot)."""
-    with _output(out) as tmp, open(tmp, "wb") as fh:
-        fh.write(data)
 
 
 def _pipe_closed() -> None:
@@ -283,7 +263,7 @@ def _emit(text: str, out: str | None, bom: bool = False, as_json: bool = False) 
     """Text output to the --out file (all or nothing), else to stdout; CSV with a BOM."""
     text = _safe(text, as_json)
     if out:
-        _write_out(out, (text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if bom else "utf-8"))
+        write_output(out, (text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if bom else "utf-8"))
     elif bom:
         sys.stdout.buffer.write(b"\xef\xbb\xbf" + text.encode("utf-8"))
         sys.stdout.flush()
@@ -360,7 +340,7 @@ def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None)
     except RenderError as exc:
         _error(source, str(exc))
         sys.exit(EXIT_UNREADABLE)
-    _write_out(out, data)
+    write_output(out, data)
     _echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
 
 
@@ -514,7 +494,7 @@ def template_cmd(
         report = next(r for _, r in _parse_all([source]))
         if report is None:
             sys.exit(EXIT_UNREADABLE)
-    with _output(out) as tmp:
+    with output_target(out) as tmp:
         write_form(tmp, year, template=template_id, agency=agency, report=report)
     _echo(f"已生成填报表 {out}")
 
@@ -559,7 +539,7 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
         fmt = chosen[i % len(chosen)]
         layout = LAYOUTS[(i // len(chosen)) % len(LAYOUTS)] if fmt == "txt" else None
         name = f"{i:06d}"
-        _write_out(str(out / f"{name}.{fmt}"), render(report, fmt, layout))
+        write_output(str(out / f"{name}.{fmt}"), render(report, fmt, layout))
         truth = {
             k: v for k, v in report.to_json().items() if k not in ("source", "provenance", "diagnostics")
         }
@@ -567,7 +547,7 @@ def generate_cmd(count: int, out_dir: str, formats: str, defect_rate: float, see
         truth["injected"] = [{"defect": d.id, "rule": d.rule, "detail": d.detail} for d in defects]
         if layout:
             truth["layout"] = layout
-        _write_out(str(out / f"{name}.truth.json"), _dumps(truth, indent=1).encode("utf-8"))
+        write_output(str(out / f"{name}.truth.json"), _dumps(truth, indent=1).encode("utf-8"))
         injected += bool(defects)
     _echo(f"已生成 {count} 份报告（{injected} 份注入了错误）于 {out}")
 
@@ -724,7 +704,7 @@ def export_cmd(db, what, fmt, out, region, years, kinds, rules) -> None:
         raise click.UsageError(f"无法由 {out} 判断格式，请用 --format 指定（{'、'.join(FORMATS)}）")
     corpus = _open_corpus(db)
     try:
-        with _output(out) as tmp:
+        with output_target(out) as tmp:
             n = export(corpus, what, fmt, tmp, _filters(region, years, kinds, rules))
     except ExportError as exc:
         raise click.UsageError(str(exc)) from None

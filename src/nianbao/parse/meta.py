@@ -39,7 +39,7 @@ def find_headings(paras: list[Paragraph]) -> list[Heading]:
     out: list[Heading] = []
     seen: set[str] = set()
     for i, p in enumerate(paras):
-        if len(p.text) > 200:  # a heading is short (its padding stripped below)
+        if len(p.text) > SHORT_LINE:  # a heading is short (its padding stripped below)
             continue
         text = p.text.strip()
         if len(text) > 60:
