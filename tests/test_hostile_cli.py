@@ -151,14 +151,18 @@ RAW_REPORTS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), RAW_REPORTS, ids=range(len(RAW_REPORTS)))
-def test_report_json_that_json_itself_would_mangle(tmp_path, text, message):
-    path = tmp_path / "r.json"
+def assert_bad_report(path, text: str, message: str) -> None:
+    """`nianbao check` on a report file holding `text` refuses it with `message`, exit code 2."""
     path.write_text(text, encoding="utf-8")
     result = run("check", str(path))
     clean(result)
     assert result.exit_code == 2
     assert result.stderr == f"nianbao: {path}: 不是有效的报告 JSON/YAML（{message}）\n"
+
+
+@pytest.mark.parametrize(("text", "message"), RAW_REPORTS, ids=range(len(RAW_REPORTS)))
+def test_report_json_that_json_itself_would_mangle(tmp_path, text, message):
+    assert_bad_report(tmp_path / "r.json", text, message)
 
 
 def test_report_json_not_utf8(tmp_path):
@@ -189,12 +193,7 @@ def test_report_json_not_utf8(tmp_path):
     ],
 )
 def test_bad_report_yaml(tmp_path, text, message):
-    path = tmp_path / "r.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = run("check", str(path))
-    clean(result)
-    assert result.exit_code == 2
-    assert result.stderr == f"nianbao: {path}: 不是有效的报告 JSON/YAML（{message}）\n"
+    assert_bad_report(tmp_path / "r.yaml", text, message)
 
 
 def test_yaml_dates_and_aliases_are_fine(tmp_path):

@@ -540,3 +540,16 @@ def test_damaged_files_fail_with_a_chinese_reason_only(capfd, monkeypatch):
             assert CJK.search(exc.reason) and not words, (name, kind, exc.reason)
     out, err = capfd.readouterr()
     assert err == "" and out == ""
+
+
+def test_a_named_pipe_nobody_writes_to_does_not_hang(tmp_path):
+    """open() of a FIFO without a writer would block for ever; it reads as empty instead."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    code = "from nianbao.read import ReadError, read_path\ntry:\n    read_path(%r)\nexcept ReadError as e:\n    print(e.reason)\n"
+    out = subprocess.run([sys.executable, "-c", code % str(fifo)], capture_output=True, text=True, timeout=20)
+    assert out.stdout == "文件为空\n"

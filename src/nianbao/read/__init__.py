@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 from .. import limits
@@ -272,7 +273,11 @@ def read_file(path: str | Path) -> bytes:
         limit = limits.current().file_bytes
         if size > limit:
             raise ReadError(name, too_big(size, limit))
-        with p.open("rb") as fh:
+        # Opened without waiting: a named pipe nobody writes to would block open() for ever (it
+        # reads as empty instead); then blocking again, so a pipe being written is read whole.
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(limit + 1)  # a file that grew since stat() is still bounded
         if len(data) > limit:
             raise ReadError(name, too_big(len(data), limit))
