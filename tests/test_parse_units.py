@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nianbao.document import Paragraph, Ref
+from nianbao.normalize import label_key, read_value
 from nianbao.parse import meta
 from nianbao.parse.labels import candidates, classify, section_of
-from nianbao.parse.normalize import label_key, read_value
 
 
 @pytest.mark.parametrize(

@@ -772,7 +772,7 @@ def _form_meta(name: str, wb) -> dict[str, str]:
 
 
 def _same(a: object, b: str) -> bool:
-    from .parse.normalize import norm
+    from .normalize import norm
 
     return norm("" if a is None else str(a)) == norm(b)
 
@@ -792,7 +792,7 @@ def _verify_labels(name: str, sheet: TableSheet, ws) -> None:
 
 
 def _cell_of(value: object, ref: Ref) -> Cell:
-    from .parse.normalize import read_value
+    from .normalize import read_value
 
     if value is None:
         return Cell(None, "", ref)

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .parse.normalize import norm
+from .normalize import norm
 
 DATA = "regions.csv"
 _FALLBACK = re.compile(

@@ -58,7 +58,7 @@ import chinese_calendar
 
 from .document import Source
 from .model import Cell, Report, SectionText
-from .parse.normalize import label_key, norm
+from .normalize import label_key, norm
 from .read import ReadError, read_file
 from .read.decode import decode_text
 from .template import GOV2021, TEMPLATES, Table, Template, template_for_year

@@ -94,6 +94,6 @@ def blank_note(blanks: list[str]) -> str:
 
 def is_text(cell) -> bool:
     """A cell holding words where a figure belongs (e.g. “十二”), not a blank or a placeholder."""
-    from ..parse.normalize import read_value
+    from ..normalize import read_value
 
     return cell.value is None and bool(cell.raw.strip()) and read_value(cell.raw) is None

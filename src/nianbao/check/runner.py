@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..model import Report
-from ..parse.normalize import norm
+from ..normalize import norm
 from . import rules as _rules  # noqa: F401 - registers the rules
 from .finding import SEVERITIES, Finding, severity_rank
 from .names import CURRENT_TEMPLATE

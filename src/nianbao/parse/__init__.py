@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..document import Document, GridCell
 from ..model import Report
+from ..normalize import label_key
 from ..template import GOV2019, GOV2021, TEMPLATES, template_for_year
 from ..template.gov import LEGACY_HEADINGS, T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 from . import meta
-from .normalize import label_key
 from .simplify import simplified
 from .tables import T4_WIDTH, Found, Walker, extra_row, fit, place_by_index, place_by_x, sum_holds, to_cell
 

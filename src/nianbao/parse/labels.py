@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from ..normalize import CACHED_CHARS, label_key
 from ..template import GOV2019, GOV2021, SECTIONS
-from .normalize import CACHED_CHARS, label_key
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from ..document import Paragraph, Ref
 from ..model import Fact, SectionText
+from ..normalize import norm
 from ..template import SECTIONS
 from .labels import candidates, section_of
-from .normalize import norm
 
 _HEADING = re.compile(
     r"^[#*\s\u3000]*(?:(?P<num>[一二三四五六七八九十]{1,3})\s*[、.．，,:：]|第(?P<part>[一二三四五六七八九十]{1,3})部分[\s:：、]*)\s*(?P<title>\S.*?)[\s\u3000]*$"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from ..document import Grid, GridCell, Paragraph, Ref
 from ..model import Cell, ExtraRow
+from ..normalize import label_key, read_value
 from ..template import GOV2019, GOV2021, Table
 from .labels import Label, candidates
-from .normalize import label_key, read_value
 
 T4_WIDTH = 15
 #: A cell is looked into for several labels side by side only up to this length (labels are short).

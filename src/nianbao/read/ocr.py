@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..document import Grid, GridCell, Paragraph, Ref
-from ..parse.normalize import read_value
+from ..normalize import read_value
 from . import raster
 from .pdf import _paragraphs
 from .text import is_page_number

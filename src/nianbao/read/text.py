@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from ..document import Grid, GridCell, Paragraph, Ref
-from ..parse.normalize import is_value, norm
+from ..normalize import is_value, norm
 
 _HEADING = re.compile(r"^[#\s\u3000]*(?:[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]+[部章])")
 # matched against a stripped line; no two `\s*` meet, so a long run of spaces is scanned once

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ...model import MAX_DIGITS, Report
-from ...parse.normalize import norm
+from ...normalize import norm
 from ...template import GOV2021
 from ..finding import Finding
 from ..names import fmt, path

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ...model import Report
-from ...parse.normalize import norm
+from ...normalize import norm
 from ...template import GOV2021, SECTIONS
 from ..finding import Finding
 from ..names import cell_name, col_name, fmt, path
