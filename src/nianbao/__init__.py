@@ -8,6 +8,6 @@
 from .model import Cell, Report
 from .parse import parse, parse_document
 from .read import ReadError, read_bytes, read_path
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["Cell", "ReadError", "Report", "__version__", "parse", "parse_document", "read_bytes", "read_path"]

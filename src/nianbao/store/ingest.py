@@ -19,8 +19,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .. import __version__, limits
+from .. import limits
 from ..limits import Limits
+from ..version import __version__
 from . import pool
 from .schema import ingest_batches, ingest_files, versions
 from .sources import MEMBER, SUFFIXES, Job, Refused, digest, discover, safe_name
