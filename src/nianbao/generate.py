@@ -7,6 +7,7 @@ sums, 表四 totals). Agencies are fictional.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from .document import Source
@@ -74,7 +75,7 @@ def random_agency(rng: random.Random) -> str:
     return f"{city}{rng.choice(DEPARTMENTS)}"
 
 
-def _cells(values: dict[str, int | float]) -> dict[str, Cell]:
+def _cells(values: Mapping[str, int | float]) -> dict[str, Cell]:
     return {k: Cell(v, _fmt(v)) for k, v in values.items()}
 
 
@@ -171,7 +172,7 @@ def random_report(seed: int, template: str | None = None, year: int | None = Non
         "forward": t3["carried_forward"]["total"].value,
         "items": rng.randint(20, 900),
         "review": t4["review"]["total"].value,
-        "lit": t4["litigation_direct"]["total"].value + t4["litigation_after_review"]["total"].value,
+        "lit": _figure(t4["litigation_direct"]["total"]) + _figure(t4["litigation_after_review"]["total"]),
     }
     for section in SECTIONS:
         text = "\n".join(p.format(**figures) for p in NARRATIVE[section.key])
@@ -185,6 +186,28 @@ class Defect:
     id: str
     rule: str  # the rule `nianbao check` must report for it
     detail: str
+
+
+def _figure(cell: Cell) -> int | float:
+    """The figure of a generated cell (generated tables have no blank cells)."""
+    if cell.value is None:
+        raise TypeError(f"blank cell in a generated table: {cell.raw!r}")
+    return cell.value
+
+
+def _year(r: Report) -> int:
+    """The year of a generated report (always set)."""
+    if r.year is None:
+        raise TypeError("generated report without a year")
+    return r.year
+
+
+def _section(r: Report, key: str) -> SectionText:
+    """A section of a generated report that no defect has removed."""
+    sec = r.sections[key]
+    if sec is None:
+        raise TypeError(f"generated report without section {key}")
+    return sec
 
 
 def _pick_col(rng: random.Random) -> str:
@@ -206,14 +229,14 @@ def _t3_balance(r: Report, rng: random.Random) -> str:
 def _t3_rowsum(r: Report, rng: random.Random) -> str:
     row = rng.choice(list(r.tables["t3"]))
     cell = r.tables["t3"][row]["total"]
-    r.tables["t3"][row]["total"] = Cell(cell.value + 1, str(cell.value + 1))
+    r.tables["t3"][row]["total"] = Cell(_figure(cell) + 1, str(_figure(cell) + 1))
     return f"表三“{row}”行总计多 1"
 
 
 def _t4_sum(r: Report, rng: random.Random) -> str:
     group = rng.choice(list(r.tables["t4"]))
     cells = r.tables["t4"][group]
-    cells["upheld"] = Cell(cells["upheld"].value + 2, str(cells["upheld"].value + 2))
+    cells["upheld"] = Cell(_figure(cells["upheld"]) + 2, str(_figure(cells["upheld"]) + 2))
     return f"表四“{group}”结果维持加 2 而总计未变"
 
 
@@ -253,14 +276,14 @@ def _missing_section(r: Report, rng: random.Random) -> str:
 
 def _wrong_template(r: Report, rng: random.Random) -> str:
     if r.template == "2019":
-        old = r.year
+        old = _year(r)
         r.year = rng.randint(2021, 2025)
         _renumber_years(r, old, r.year)
         return f"{r.year} 年度报告使用 2019 年格式表格"
     t3 = r.tables["t3"]
     parts = [t3.pop(k) for k in T3_OTHER_ROWS_2021]
     t3[T3_OTHER_ROW_2019] = {
-        c: Cell(sum(p[c].value for p in parts), str(sum(p[c].value for p in parts))) for c in parts[0]
+        c: Cell(sum(_figure(p[c]) for p in parts), str(sum(_figure(p[c]) for p in parts))) for c in parts[0]
     }
     r.template = "hybrid"
     return "2021 年格式表三的（六）其他处理印成一行（2019 年格式）"
@@ -277,33 +300,34 @@ def _renumber_years(r: Report, old: int, new: int) -> None:
 
 
 def _late(r: Report, rng: random.Random) -> str:
-    r.published = f"{r.year + 1}-05-{rng.randint(10, 28):02d}"
+    r.published = f"{_year(r) + 1}-05-{rng.randint(10, 28):02d}"
     return f"落款日期 {r.published}，晚于法定期限"
 
 
 def _period(r: Report, rng: random.Random) -> str:
+    year = _year(r)
     r.preamble = (r.preamble or "").replace(
-        f"自{r.year}年1月1日起至{r.year}年", f"自{r.year - 1}年1月1日起至{r.year - 1}年"
+        f"自{year}年1月1日起至{year}年", f"自{year - 1}年1月1日起至{year - 1}年"
     )
-    return f"统计期限写成 {r.year - 1} 年"
+    return f"统计期限写成 {year - 1} 年"
 
 
 def _plan_year(r: Report, rng: random.Random) -> str:
-    sec = r.sections["problems"]
+    sec = _section(r, "problems")
     r.sections["problems"] = SectionText(sec.title, sec.text + f"\n{r.year}年，我们将进一步加强业务培训。")
     return f"第五部分计划写成 {r.year} 年"
 
 
 def _text_figure(r: Report, rng: random.Random) -> str:
-    new = r.tables["t3"]["new_received"]["total"].value
-    carried = r.tables["t3"]["carried_over"]["total"].value
+    new = _figure(r.tables["t3"]["new_received"]["total"])
+    carried = _figure(r.tables["t3"]["carried_over"]["total"])
     wrong = new + carried + rng.randint(3, 9)
-    sec = r.sections["overview"]
+    sec = _section(r, "overview")
     r.sections["overview"] = SectionText(sec.title, sec.text.replace(f"申请{new}件", f"申请{wrong}件", 1))
     return f"正文称新收申请 {wrong} 件，表三为 {new}"
 
 
-DEFECTS: dict[str, tuple[str, object]] = {
+DEFECTS: dict[str, tuple[str, Callable[[Report, random.Random], str]]] = {
     "t3-balance": ("T3-BAL", _t3_balance),
     "t3-rowsum": ("T3-ROWSUM", _t3_rowsum),
     "t4-sum": ("T4-SUM", _t4_sum),

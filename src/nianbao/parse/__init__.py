@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..document import Document, GridCell
 from ..model import Report
 from ..normalize import label_key
@@ -46,7 +48,7 @@ def _t2_template(found: Found) -> str | None:
         if ("t2", key) in found.rows:
             votes["2019"] = votes.get("2019", 0) + 1
     if votes.get("2019", 0) != votes.get("2021", 0):
-        return max(votes, key=votes.get)
+        return max(votes, key=lambda t: votes[t])
     licensing = found.rows.get(("t2", "licensing"))
     if licensing is not None and licensing.values:
         n = len([v for v in licensing.values if v.text.strip()])
@@ -101,7 +103,7 @@ def _fill_t2(report: Report, found: Found, template_id: str | None) -> None:
 def _fill_t3(report: Report, found: Found) -> None:
     table = GOV2021.t3
     keys = [c.key for c in table.cols]
-    order = {r.key: i for i, r in enumerate(GOV2021.t3.rows)}
+    order: dict[str, float] = {r.key: i for i, r in enumerate(GOV2021.t3.rows)}
     order[T3_OTHER_ROW_2019] = order["results_total"] - 0.5  # （六）printed as one row
     rows = sorted((k for t, k in found.rows if t == "t3"), key=lambda k: order.get(k, 99))
     for key in rows:
@@ -127,13 +129,13 @@ def _fill_local(report: Report, found: Found, t2_template: str | None) -> None:
 
 
 def _row_cells(values: list[GridCell], keys: list[str], found: Found, table: str, sums_ok) -> dict:
-    placed = None
-    indices = [found.col_index.get(f"{table}.{k}") for k in keys]
-    if len(values) != len(keys) and None not in indices:
+    placed: list[GridCell | None] | None = None
+    indices = [found.col_index[f"{table}.{k}"] for k in keys if f"{table}.{k}" in found.col_index]
+    if len(values) != len(keys) and len(indices) == len(keys):
         placed = place_by_index(values, indices)
     if placed is None and len([v for v in values if v.text.strip()]) < len(keys):
-        centers = [found.col_x.get(f"{table}.{k}", [None])[-1] for k in keys]
-        if all(c is not None for c in centers):
+        centers = [found.col_x[f"{table}.{k}"][-1] for k in keys if f"{table}.{k}" in found.col_x]
+        if len(centers) == len(keys):
             placed = place_by_x([v for v in values if v.text.strip()], centers)
     cells = placed if placed is not None else fit(values, len(keys), sums_ok)[0]
     return {k: to_cell(v) for k, v in zip(keys, cells, strict=True)}
@@ -153,13 +155,13 @@ def _fill_t4(report: Report, found: Found) -> None:
         return
     flat = [c for _, vals in runs for c in vals]
     filled = [c for c in flat if c.text.strip()]
-    cells = None
+    laid: Sequence[GridCell | None] | None = None
     if len(filled) < T4_WIDTH and len(found.t4_x) == T4_WIDTH:
-        cells = place_by_x(filled, sorted(found.t4_x))
-    if cells is None:
-        cells, _ = fit(flat, T4_WIDTH)
+        laid = place_by_x(filled, sorted(found.t4_x))
+    if laid is None:
+        laid, _ = fit(flat, T4_WIDTH)
     for n, group in enumerate(groups):
-        part = cells[n * 5 : n * 5 + 5]
+        part = laid[n * 5 : n * 5 + 5]
         report.tables["t4"][group] = {k: to_cell(v) for k, v in zip(cols, part, strict=True)}
 
 

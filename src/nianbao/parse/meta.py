@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..document import Paragraph, Ref
@@ -59,7 +60,7 @@ def find_headings(paras: list[Paragraph]) -> list[Heading]:
 
 
 def sections(
-    paras: list[Paragraph], headings: list[Heading], consumed: set[int] = frozenset()
+    paras: list[Paragraph], headings: list[Heading], consumed: AbstractSet[int] = frozenset()
 ) -> dict[str, SectionText | None]:
     """The text under each heading: running text only (table cells and signature left out).
 

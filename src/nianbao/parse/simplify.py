@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from ..document import Grid, Paragraph
+from ..document import Block, Grid, Paragraph
 
 # Characters of the template vocabulary that differ between the two scripts.
 _TRADITIONAL_HINTS = frozenset("資訊開報請處當屬規許罰強費審結總計應與權機關條於個為當")
@@ -38,11 +38,11 @@ def to_simplified(text: str) -> str:
     return conv.convert(text) if conv is not None else text
 
 
-def simplified(blocks: tuple) -> tuple:
+def simplified(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     """The blocks with traditional characters turned simplified (one for one, same order)."""
     if not looks_traditional(blocks):
         return blocks
-    out = []
+    out: list[Block] = []
     for b in blocks:
         if isinstance(b, Paragraph):
             out.append(b._replace(text=to_simplified(b.text)))

@@ -8,7 +8,7 @@ Columns are never guessed from reading order across rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..document import Grid, GridCell, Paragraph, Ref
@@ -346,7 +346,7 @@ class Walker:
 
 
 # ── values into columns ─────────────────────────────────────────────────────────────
-def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell | None], str]:
+def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[Sequence[GridCell | None], str]:
     """Values of one row laid into `width` columns; a note when the count was off.
 
     With too many cells, the window is chosen among those that leave only empty cells
@@ -367,8 +367,8 @@ def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell
             good = next((i for i in tried if sums_ok(vals[i : i + width])), None)
             i = whole[-1] if good is None else good
             return vals[i : i + width], ""
-        tried = starts[:SUM_WINDOWS] if sums_ok is not None else []
-        good = next((i for i in tried if sums_ok(vals[i : i + width])), None)
+        window_starts: Sequence[int] = starts[:SUM_WINDOWS] if sums_ok is not None else []
+        good = next((i for i in window_starts if sums_ok(vals[i : i + width])), None)
         chosen = vals[:width] if good is None else vals[good : good + width]
         how = "从左到右" if good is None else "合计关系"
         return chosen, f"多出 {len(vals) - width} 个单元格，已按{how}取 {width} 个"
@@ -380,11 +380,13 @@ def fit(values: list[GridCell], width: int, sums_ok=None) -> tuple[list[GridCell
 
 def place_by_x(values: list[GridCell], centers: list[float]) -> list[GridCell | None] | None:
     """Values placed under the nearest column header, when the layout kept x positions."""
-    if not centers or any(v.ref.bbox is None for v in values):
+    if not centers:
         return None
     slots: list[GridCell | None] = [None] * len(centers)
     for v in values:
         x = _center(v)
+        if x is None:  # the layout kept no position
+            return None
         i = min(range(len(centers)), key=lambda k: abs(centers[k] - x))
         if slots[i] is not None:
             return None
@@ -424,7 +426,7 @@ def sum_holds(table: Table):
         total = vals.get(total_key)
         if total is None or total.value is None:
             return False
-        return sum((vals[p].value or 0) for p in parts if vals.get(p)) == total.value
+        return sum((v.value or 0) for p in parts if (v := vals.get(p))) == total.value
 
     return ok
 

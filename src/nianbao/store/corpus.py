@@ -48,7 +48,7 @@ class Corpus:
         """Rows in each table."""
         with self.engine.connect() as conn:
             return {
-                t.name: conn.scalar(sa.select(sa.func.count()).select_from(t))
+                t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
                 for t in schema.metadata.sorted_tables
             }
 

@@ -109,7 +109,8 @@ def from_rows(document: dict, cells) -> Report:
     for (tbl, row, col, value, raw, blank, unit, _), where in zip(cells, texts, strict=True):
         ref = Ref(**where) if where else _NOWHERE
         if ref.bbox is not None:
-            ref = ref._replace(bbox=tuple(ref.bbox))
+            x0, y0, x1, y1 = ref.bbox  # a list in JSON
+            ref = ref._replace(bbox=(x0, y0, x1, y1))
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         tables.setdefault(tbl, {}).setdefault(row, {})[col] = Cell(

@@ -44,7 +44,9 @@ def load(conn: sa.Connection, version_ids: Sequence[int]) -> dict[int, Report]:
         'SELECT version_id, tbl, "row", col, value, raw, blank, unit, CAST(provenance AS TEXT) '
         f"FROM cells WHERE version_id IN ({ids}) ORDER BY id"
     )
-    cursor = conn.connection.driver_connection.cursor()
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open Connection holds its driver's connection
+    cursor = raw.cursor()
     try:
         cursor.execute(sql)
         for row in cursor:

@@ -64,6 +64,7 @@ def bulk_insert(conn: sa.Connection, table: str, cols: Sequence[str], rows: list
     names = ", ".join(f'"{c}"' for c in cols)
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
+        assert raw is not None  # an open Connection holds its driver's connection
         with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
@@ -84,6 +85,7 @@ class _Plan:
     """What the writer will do with one parsed file."""
 
     res: FileResult
+    parsed: Parsed  # res.parsed
     report_id: int | None  # None: a new report
     number: int
     origin: str
@@ -119,7 +121,7 @@ class Writer:
 
     def _write(self, conn: sa.Connection, results: Sequence[FileResult]) -> None:
         at = now()
-        plans = self._plan(conn, [r for r in results if r.parsed is not None])
+        plans = self._plan(conn, [(r, r.parsed) for r in results if r.parsed is not None])
         new = [p for p in plans if p.report_id is None]
         if new:
             ids = conn.execute(
@@ -128,7 +130,7 @@ class Writer:
                     {
                         "sha256": p.res.sha256,
                         "path": p.res.path,
-                        "format": p.res.parsed.format,
+                        "format": p.parsed.format,
                         "created_at": at,
                     }
                     for p in new
@@ -151,7 +153,7 @@ class Writer:
                 res.status = res.status or "error"
             else:
                 res.status = "ok" if vid else "skipped"
-            if vid:
+            if vid and res.parsed is not None:
                 cells += [(vid, *c) for c in res.parsed.cells]
                 found += [(vid, None, *f) for f in res.parsed.findings]
             message = (plan.skip or plan.note) if plan else res.error
@@ -161,28 +163,27 @@ class Writer:
         bulk_insert(conn, "findings", FINDING_COLS, found)
         bulk_insert(conn, "ingest_files", LOG_COLS, log)
 
-    def _plan(self, conn: sa.Connection, results: Sequence[FileResult]) -> list[_Plan]:
+    def _plan(self, conn: sa.Connection, results: Sequence[tuple[FileResult, Parsed]]) -> list[_Plan]:
         """For each parsed file: its report (existing or new) and version number, or why it is
         skipped (its parse did not change; or, not re-parsing, another ingest stored it since
         this one began)."""
-        shas = {r.sha256 for r in results} | {r.parsed.claims for r in results}
+        shas = {r.sha256 for r, _ in results} | {p.claims for _, p in results}
         known = dict(
             conn.execute(sa.select(reports.c.sha256, reports.c.id).where(reports.c.sha256.in_(shas))).all()
         )
-        last = {}
+        last: dict[int, _Last] = {}
         if known:
             query = sa.select(
                 versions.c.report_id, versions.c.number, versions.c.digest, versions.c.agency_id
             ).where(versions.c.report_id.in_(list(known.values())), versions.c.current.is_(True))
-            last = {row.report_id: row for row in conn.execute(query)}
+            last = {row.report_id: _Last(*row) for row in conn.execute(query)}
         plans: list[_Plan] = []
         latest: dict[int, _Plan] = {}
-        for res in results:
-            p = res.parsed
+        for res, p in results:
             claimed = known.get(p.claims) if p.claims != res.sha256 else None
             report_id = claimed or known.get(res.sha256)
-            plan = _Plan(res, report_id, 1, "manual" if claimed else "parse")
-            prev = last.get(report_id)
+            plan = _Plan(res, p, report_id, 1, "manual" if claimed else "parse")
+            prev = None if report_id is None else last.get(report_id)
             if prev is not None and not claimed and not self.reparse and report_id not in latest:
                 plan.skip = STORED_BY_ANOTHER  # this run found it new; a run alongside wrote it first
             elif prev is not None:
@@ -205,7 +206,7 @@ class Writer:
             return
         rows = []
         for plan in plans:
-            p = plan.res.parsed
+            p = plan.parsed
             agency_id = self._agency(conn, p)
             if agency_id:
                 self.touched.add(agency_id)
