@@ -66,7 +66,7 @@ def _pipeline(path: Path, kind: str) -> str:
     from nianbao.render import render
 
     if kind.startswith("register"):
-        from nianbao.register import read_register
+        from nianbao.read.register import read_register
 
         read_register(path)
         return "ok"

@@ -16,19 +16,15 @@ from nianbao.check.runner import Settings, check_reports
 from nianbao.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, main
 from nianbao.model import Report
 from nianbao.read import ReadError
-from nianbao.register import (
+from nianbao.read.register import (
     Application,
-    WorkCalendar,
-    check_register,
-    due_date,
     match_applicant,
     match_outcome,
     read_date,
     read_register,
     register_from_rows,
-    table3_from_register,
-    to_report,
 )
+from nianbao.register import WorkCalendar, check_register, due_date, table3_from_register, to_report
 from nianbao.template import GOV2019, GOV2021
 from nianbao.template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 

@@ -392,7 +392,8 @@ def register_cmd(file, year, as_of, fmt, out, agency, template) -> None:
 
     退出码：0 无逾期、无无效行；1 有逾期申请或无效行；2 登记表无法读取。
     """
-    from .register import check_register, read_date, read_register, to_report
+    from .read.register import read_date, read_register
+    from .register import check_register, to_report
 
     try:
         when = read_date(as_of) if as_of else None

@@ -1,7 +1,8 @@
-"""The register of applications (申请登记表) → 表三, and every application against 条例第三十三条.
+"""Reading a register of applications (申请登记表, CSV or XLSX) into :class:`Register` records.
 
-Agency staff keep one row per 依申请公开 application (CSV or XLSX). From it nianbao computes
-表三 for a year and lists the applications answered late or still unanswered past their due date.
+Agency staff keep one row per 依申请公开 application. This module turns the file into
+:class:`Application` records and the rows it cannot use; :mod:`nianbao.register` computes 表三
+and the late replies from them.
 
 **Columns** (Chinese or English headers; white space and full-width forms do not matter):
 编号/id, 收到日期/received, 申请人类型/applicant, 办理结果/outcome, 答复日期/replied (required:
@@ -10,35 +11,6 @@ received, applicant, outcome, replied), and optionally 是否延期/extended, �
 template's labels, aliases and contract keys (:mod:`nianbao.template.gov`). A blank outcome and
 a blank reply date mean "not answered yet". Rows that cannot be used are reported with their row
 number and the reason and left out of every count.
-
-**表三 of year Y** (a count per applicant column, 总计 = the six applicant columns):
-
-* 一、本年新收 = received in Y;
-* 二、上年结转 = received before Y and not answered before 1 January Y;
-* 三、办理结果 = answered in Y, by outcome (the 2019 template sums the three （六） sub-rows into
-  its single （六）其他处理 row); （七）总计 = the sum of the result rows;
-* 四、结转下年度 = received by 31 December Y and not answered by 31 December Y.
-
-So 一 + 二 = （七） + 四 holds for every column by construction.
-
-**The deadline (条例第三十三条).** "行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以
-答复；需要延长答复期限的，应当经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不得
-超过20个工作日。" Counting convention used here:
-
-* the day of receipt does not count; the due date is the 20th working day after it (a receipt on
-  a non-working day makes the next working day day 1);
-* an extended application is due on the 40th working day (20 + at most 20);
-* when the register gives 补正日期 (条例第三十条: the time limit runs again from the receipt of
-  the corrected application), the count starts from that date instead;
-* working days are the official calendar of the ``chinese_calendar`` package
-  (``chinese_calendar.is_workday``: statutory holidays off, adjusted working days 调休上班 on);
-  for a year the package does not know, Monday–Friday is used and the result says so in a note;
-* not modelled: the time spent consulting third parties or other agencies, which 第三十三条
-  excludes from the limit, and any pause while a fee notice (收费通知) is outstanding.
-
-An application is late when it was answered after its due date, or when it is still unanswered
-and its due date is before the as-of date (31 December of the year unless given). Replies dated
-after the as-of date count as not yet made.
 """
 
 from __future__ import annotations
@@ -50,32 +22,22 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import chinese_calendar
+from ..document import Source
+from ..normalize import label_key, norm
+from ..template import GOV2021, TEMPLATES, Table
+from ..template.spec import Group, Item
+from . import ReadError, read_file
+from .decode import decode_text
 
-from .document import Source
-from .model import Cell, Report, SectionText
-from .normalize import label_key, norm
-from .read import ReadError, read_file
-from .read.decode import decode_text
-from .template import GOV2021, TEMPLATES, Table, Template, template_for_year
-from .template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
-
-BASE_DAYS = 20  # 条例第三十三条第二款
-EXTENSION_DAYS = 20  # 延长的期限最长不得超过20个工作日
-
-# 表三 rows that are not results (contract keys, checked against the template below)
-NEW, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD = (
-    "new_received",
-    "carried_over",
-    "results_total",
-    "carried_forward",
-)
+# 表三 rows the reader looks up (contract keys, checked against the template below)
+NEW, RESULTS_TOTAL = "new_received", "results_total"
 for _t in TEMPLATES.values():
-    for _k in (NEW, CARRIED_OVER, RESULTS_TOTAL, CARRIED_FORWARD):
+    for _k in (NEW, RESULTS_TOTAL):
         _t.t3.row(_k)  # a KeyError here means the template no longer has the row
 
 
@@ -263,7 +225,7 @@ class _Matcher:
         return None, None
 
 
-def _matcher(items: Iterable, groups: Iterable) -> _Matcher:
+def _matcher(items: Iterable[Item], groups: Iterable[Group]) -> _Matcher:
     index: dict[str, str] = {}
     for item in items:
         for name in (item.key, *item.names()):
@@ -274,18 +236,20 @@ def _matcher(items: Iterable, groups: Iterable) -> _Matcher:
     return _Matcher(index, group_forms, prefixes)
 
 
-def _applicant_keys(table: Table) -> tuple[str, ...]:
+def applicant_keys(table: Table) -> tuple[str, ...]:
+    """The applicant columns of 表三 (the parts of 总计)."""
     return dict(table.col_sums)["total"]
 
 
-def _result_keys(table: Table) -> tuple[str, ...]:
+def result_keys(table: Table) -> tuple[str, ...]:
+    """The result rows of 表三 (the parts of （七）总计)."""
     return dict(table.row_sums)[RESULTS_TOTAL]
 
 
 _T3 = GOV2021.t3
-_APPLICANTS = _matcher((_T3.col(NEW, k) for k in _applicant_keys(_T3)), _T3.col_groups)
+_APPLICANTS = _matcher((_T3.col(NEW, k) for k in applicant_keys(_T3)), _T3.col_groups)
 # outcomes of either template: the 2021 rows and the 2019 single （六）其他处理 row
-_OUTCOME_ITEMS = {k: t.t3.row(k) for t in TEMPLATES.values() for k in _result_keys(t.t3)}
+_OUTCOME_ITEMS = {k: t.t3.row(k) for t in TEMPLATES.values() for k in result_keys(t.t3)}
 _OUTCOMES = _matcher(
     _OUTCOME_ITEMS.values(), {g.key: g for t in TEMPLATES.values() for g in t.t3.groups}.values()
 )
@@ -294,10 +258,11 @@ _OUTCOMES = _matcher(
 def match_applicant(text: str) -> str:
     """The 表三 column key of an applicant type; ValueError with the reason (Chinese)."""
     key, group = _APPLICANTS.match(text)
-    if key and key in _applicant_keys(_T3):
+    if key and key in applicant_keys(_T3):
         return key
-    labels = "、".join(_T3.col(NEW, k).label for k in _applicant_keys(_T3))
-    vague = group or any(_key(text) in _key(c.label) for c in (*_T3.cols, *_T3.col_groups))
+    labels = "、".join(_T3.col(NEW, k).label for k in applicant_keys(_T3))
+    printed = (*(c.label for c in _T3.cols), *(g.label for g in _T3.col_groups))
+    vague = group or any(_key(text) in _key(label) for label in printed)
     if vague and _key(text):
         raise ValueError(f"申请人类型“{text}”不够具体，须写明是哪一类：{labels}")
     raise ValueError(f"申请人类型“{text}”无法识别，应为：{labels}")
@@ -313,6 +278,11 @@ def match_outcome(text: str) -> str:
     raise ValueError(
         f"办理结果“{text}”无法识别，应为表三“办理结果”中的一项（如“予以公开”“（三）1.属于国家秘密”）"
     )
+
+
+def outcome_label(key: str) -> str:
+    """The printed 表三 label of an outcome key (of either template)."""
+    return _OUTCOME_ITEMS[key].printed
 
 
 # ── the register file → applications ────────────────────────────────────────────────
@@ -357,7 +327,7 @@ def _csv_rows(text: str, path: str = "<register>") -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes, path: str) -> list[tuple]:
-    from .xlsx import open_workbook
+    from ..xlsx import open_workbook
 
     book = open_workbook(data, path, data_only=True)
     sheets = [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]
@@ -414,7 +384,7 @@ def register_from_rows(rows: Sequence[Sequence[object]], source: Source | None =
 def _application(cells: dict[str, object], number: int) -> tuple[Application | None, list[str]]:
     reasons: list[str] = []
 
-    def get(key: str, reader, what: str):
+    def get(key: str, reader: Callable[[Any], Any], what: str) -> Any:
         raw = cells.get(key)
         try:
             return reader(raw)
@@ -471,239 +441,22 @@ def _application(cells: dict[str, object], number: int) -> tuple[Application | N
     return app, []
 
 
-# ── working days ─────────────────────────────────────────────────────────────────────
-class WorkCalendar:
-    """The official working-day calendar; Monday–Friday for years chinese_calendar lacks."""
-
-    def __init__(self) -> None:
-        self.fallback_years: set[int] = set()
-
-    def is_workday(self, day: dt.date) -> bool:
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            self.fallback_years.add(day.year)
-            return day.weekday() < 5
-
-    def add(self, start: dt.date, days: int) -> dt.date:
-        """The `days`-th working day after `start` (start itself not counted)."""
-        day, count = start, 0
-        while count < days:
-            day += dt.timedelta(days=1)
-            count += self.is_workday(day)
-        return day
-
-    def between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after `start` up to and including `end`."""
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_workday(day)
-        return count
-
-    def notes(self) -> list[str]:
-        return [
-            f"chinese_calendar 没有 {y} 年的法定节假日安排，该年按周一至周五计算工作日"
-            for y in sorted(self.fallback_years)
-        ]
-
-
-def due_date(received: dt.date, extended: bool = False, calendar: WorkCalendar | None = None) -> dt.date:
-    """The last day to answer under 条例第三十三条: the 20th working day after receipt (40th if extended)."""
-    calendar = calendar or WorkCalendar()
-    return calendar.add(received, BASE_DAYS + (EXTENSION_DAYS if extended else 0))
-
-
-# ── 表三 ──────────────────────────────────────────────────────────────────────────────
-def _template(template: str | Template | None, year: int) -> Template:
-    if isinstance(template, Template):
-        return template
-    if template is None:
-        return template_for_year(year) or GOV2021
-    if template not in TEMPLATES:
-        raise ValueError(f"未知的模板 {template!r}（可选：{'、'.join(TEMPLATES)}）")
-    return TEMPLATES[template]
-
-
-def result_row(outcome: str, table: Table) -> str:
-    """The row of `table` an outcome is counted in (2021 （六） sub-rows → the 2019 single row)."""
-    keys = {r.key for r in table.rows}
-    if outcome in keys and outcome in _result_keys(table):
-        return outcome
-    if outcome in T3_OTHER_ROWS_2021 and T3_OTHER_ROW_2019 in keys:
-        return T3_OTHER_ROW_2019
-    raise ValueError(f"办理结果“{_OUTCOME_ITEMS[outcome].printed}”不能计入此模板的表三")
-
-
-def table3_from_register(
-    apps: Iterable[Application], year: int, template: str | Template | None = "2021"
-) -> dict[str, dict[str, int]]:
-    """表三 of `year` from the applications: row key → column key → count (every cell filled)."""
-    table = _template(template, year).t3
-    applicants = _applicant_keys(table)
-    t3 = {r.key: {c.key: 0 for c in table.cols} for r in table.rows}
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    for app in apps:
-        if app.received > last or (app.replied is not None and app.replied < first):
-            continue
-        t3[NEW if app.received >= first else CARRIED_OVER][app.applicant] += 1
-        if app.replied is not None and app.replied <= last:
-            if app.outcome is None:
-                raise ValueError(f"申请 {app.id} 有答复日期但没有办理结果")
-            t3[result_row(app.outcome, table)][app.applicant] += 1
-        else:
-            t3[CARRIED_FORWARD][app.applicant] += 1
-    for total, parts in table.row_sums:
-        for col in applicants:
-            t3[total][col] = sum(t3[p][col] for p in parts)
-    for row in t3.values():
-        for total, parts in table.col_sums:
-            row[total] = sum(row[c] for c in parts)
-    return t3
-
-
-# ── the check ─────────────────────────────────────────────────────────────────────────
-@dataclass(frozen=True)
-class Late:
-    """An application answered after its due date, or unanswered past it on the as-of date."""
-
-    id: str
-    row: int
-    received: dt.date
-    due: dt.date
-    replied: dt.date | None  # None: not answered by the as-of date
-    working_days: int  # working days taken (up to the as-of date when unanswered)
-    extended: bool
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "row": self.row,
-            "received": self.received.isoformat(),
-            "due": self.due.isoformat(),
-            "replied": self.replied.isoformat() if self.replied else None,
-            "working_days": self.working_days,
-            "extended": self.extended,
-        }
-
-
-@dataclass
-class RegisterResult:
-    year: int
-    template: str
-    as_of: dt.date
-    t3: dict[str, dict[str, int]]
-    late: list[Late] = field(default_factory=list)
-    invalid: list[InvalidRow] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    source: Source | None = None
-    counted: int = 0  # applications in this year's 表三 (new + carried over)
-
-    def to_json(self) -> dict:
-        """The `register` object of `nianbao register --format json`."""
-        return {
-            "year": self.year,
-            "template": self.template,
-            "as_of": self.as_of.isoformat(),
-            "applications": self.counted,
-            "late": [x.to_json() for x in self.late],
-            "invalid": [x.to_json() for x in self.invalid],
-            "notes": list(self.notes),
-        }
-
-
-def check_register(
-    register: Register | Iterable[Application],
-    year: int,
-    as_of: dt.date | None = None,
-    template: str | Template | None = None,
-) -> RegisterResult:
-    """表三 of `year` and the applications late under 条例第三十三条 (template: by year if None)."""
-    tpl = _template(template, year)
-    if isinstance(register, Register):
-        apps, invalid = list(register.applications), list(register.invalid)
-        notes, source = list(register.notes), register.source
-    else:
-        apps, invalid, notes, source = list(register), [], [], None
-    usable = []
-    for app in apps:
-        try:
-            if app.outcome is not None:
-                result_row(app.outcome, tpl.t3)
-        except ValueError as exc:
-            invalid.append(InvalidRow(app.row, app.id, f"{exc}（{tpl.id}年模板的（六）其他处理分三项）"))
-            continue
-        usable.append(app)
-    invalid.sort(key=lambda x: x.row)
-    as_of = as_of or dt.date(year, 12, 31)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    in_year = [a for a in usable if a.received <= last and not (a.replied and a.replied < first)]
-    calendar = WorkCalendar()
-    late = []
-    for app in in_year:
-        due = due_date(app.start, app.extended, calendar)
-        replied = app.replied if app.replied and app.replied <= as_of else None
-        if (replied and replied > due) or (replied is None and due < as_of):
-            taken = calendar.between(app.start, replied or as_of)
-            late.append(Late(app.id, app.row, app.received, due, replied, taken, app.extended))
-    notes += _fee_notes(in_year)
-    notes += calendar.notes()
-    t3 = table3_from_register(usable, year, tpl)
-    return RegisterResult(year, tpl.id, as_of, t3, late, invalid, notes, source, len(in_year))
-
-
-def _fee_notes(apps: Sequence[Application]) -> list[str]:
-    notes = []
-    for app in apps:
-        if app.outcome == "other_overdue_fee" and not app.fee_notice:
-            notes.append(f"第{app.row}行（{app.id}）：办理结果为逾期未缴纳费用，但没有登记收费通知")
-        if app.outcome == "other_overdue_fee" and app.fee_paid:
-            notes.append(f"第{app.row}行（{app.id}）：办理结果为逾期未缴纳费用，但登记为已缴费")
-    issued = [a for a in apps if a.fee_notice]
-    if issued:
-        paid = sum(1 for a in issued if a.fee_paid)
-        notes.append(
-            f"{len(issued)} 件申请发出收费通知，其中 {paid} 件已缴费（第六部分应报告；收费期间未从答复期限中扣除）"
-        )
-    return notes
-
-
-def to_report(result: RegisterResult, agency: str | None = None, year: int | None = None) -> Report:
-    """A Report with only 表三 (and its empty section 三) filled, for `nianbao check` and `render`."""
-    if year is not None and year != result.year:
-        raise ValueError(f"登记表按 {result.year} 年统计，不能写成 {year} 年的报告")
-    source = result.source or Source("<register>", "", "csv")
-    tpl = TEMPLATES[result.template]
-    report = Report(source=source, agency=agency, year=result.year, template=result.template)
-    # the section that holds 表三 (so renderers print it); the others are absent
-    report.sections = {
-        s.key: SectionText(s.printed, "") if s.key == tpl.t3.section else None for s in tpl.sections
-    }
-    report.tables["t3"] = {
-        row: {col: Cell(n, str(n)) for col, n in cols.items()} for row, cols in result.t3.items()
-    }
-    report.notes.append(
-        f"表三由申请登记表计算（{result.counted} 件申请，无效行 {len(result.invalid)} 行未计入）"
-    )
-    return report
-
-
 __all__ = [
     "COLUMNS",
+    "NEW",
+    "RESULTS_TOTAL",
     "Application",
+    "Column",
     "InvalidRow",
-    "Late",
     "Register",
-    "RegisterResult",
-    "WorkCalendar",
-    "check_register",
-    "due_date",
+    "applicant_keys",
     "match_applicant",
     "match_outcome",
+    "outcome_label",
+    "read_bool",
     "read_date",
     "read_register",
     "register_from_bytes",
     "register_from_rows",
-    "table3_from_register",
-    "to_report",
+    "result_keys",
 ]
