@@ -116,7 +116,7 @@ def seeds() -> dict[str, bytes]:
 
 
 def _form_xlsx(year: int) -> bytes:
-    from nianbao.form import write_form
+    from nianbao.render.form import write_form
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "form.xlsx"

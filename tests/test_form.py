@@ -17,12 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nianbao.cli import main
-from nianbao.form import FORM_VERSION, form_layout, read_form, write_form
 from nianbao.generate import random_report
 from nianbao.model import Report
 from nianbao.parse import parse
 from nianbao.read import ReadError
+from nianbao.read.form import read_form
+from nianbao.render.form import write_form
 from nianbao.template import TEMPLATES
+from nianbao.template.form import FORM_VERSION, form_layout
 
 TEMPLATE_IDS = ("2021", "2019")
 

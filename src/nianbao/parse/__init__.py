@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ..document import Document, GridCell
 from ..model import Report
 from ..normalize import label_key
+from ..regions import find_region
 from ..template import GOV2019, GOV2021, TEMPLATES, template_for_year
 from ..template.gov import LEGACY_HEADINGS, T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 from . import meta
@@ -195,7 +196,7 @@ def _fill_meta(report: Report, blocks, consumed: set[int], printed_blocks) -> No
         if fact is not None:
             setattr(report, name, fact.value)
             report.facts[name] = fact
-    report.region = meta.find_region(report.agency)
+    report.region = find_region(report.agency)
 
 
 def _as_printed(text: str, paras, printed) -> str:
@@ -227,7 +228,7 @@ def parse(path: str) -> Report:
     from ..read import ReadError, read_path
 
     if str(path).lower().endswith(".xlsx"):  # the fill-in form (nianbao template)
-        from ..form import read_form
+        from ..read.form import read_form
 
         return read_form(path)
     if str(path).lower().endswith(REPORT_DATA_SUFFIXES):

@@ -322,20 +322,3 @@ def _signature(paras: list[Paragraph]) -> Fact | None:
             if agency_like(name):
                 return Fact(name, tail[k - 1].text, tail[k - 1].ref, "signature")
     return None
-
-
-_REGION = re.compile(
-    r"^(?P<r>(?:[\u4e00-\u9fa5]{2,7}?(?:省|自治区|特别行政区))?(?:[\u4e00-\u9fa5]{1,7}?(?:自治州|地区|盟|市|州))?"
-    r"(?:[\u4e00-\u9fa5]{1,7}?(?:自治县|新区|县|区|旗|市))?)"
-)
-
-
-def find_region(agency: str | None) -> str | None:
-    """The administrative prefix of the agency name (e.g. 烟台市芝罘区)."""
-    if not agency:
-        return None
-    m = _REGION.match(agency)
-    region = m.group("r") if m else ""
-    if not region or region == agency:
-        return None
-    return region
