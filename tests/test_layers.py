@@ -30,7 +30,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "nianbao.outfile",
             "nianbao.agency",
             "nianbao.regions",
-            "nianbao.xlsx",
             "nianbao.version",
         ),
     ),

@@ -73,7 +73,7 @@ def read_form_bytes(data: bytes, name: str) -> Report:
 
 def _open(name: str, data: bytes) -> tuple[Workbook, Workbook]:
     """The workbook twice: with its formulas, and with the values a spreadsheet computed."""
-    from ..xlsx import open_workbook  # loads openpyxl
+    from .xlsx import open_workbook  # loads openpyxl
 
     return open_workbook(data, name, data_only=False), open_workbook(data, name, data_only=True)
 

@@ -327,7 +327,7 @@ def _csv_rows(text: str, path: str = "<register>") -> list[list[str]]:
 
 
 def _xlsx_rows(data: bytes, path: str) -> list[tuple]:
-    from ..xlsx import open_workbook
+    from .xlsx import open_workbook
 
     book = open_workbook(data, path, data_only=True)
     sheets = [list(ws.iter_rows(values_only=True)) for ws in book.worksheets]

@@ -11,9 +11,9 @@ import warnings
 import zipfile
 import zlib
 
-from . import limits
-from .read import ReadError
-from .read.bounds import member_refusal, too_big
+from .. import limits
+from . import ReadError
+from .bounds import member_refusal, too_big
 
 _BAD = "文件损坏或不是 Excel 2007 以后的 .xlsx 格式"
 
