@@ -1,14 +1,15 @@
-"""How findings name cells: as the report prints them (表三“（七）总计”行“总计”列)."""
+"""How findings name cells: as the report prints them (表三“（七）总计”行“总计”列).
+
+A report's own template labels its cells, so every naming function takes the template of
+the report being checked (`Report.template`: "2019", "2021", "hybrid", "legacy" or None);
+rules call them through their context (`ctx.cell_name(...)`).
+"""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
-from ..model import Report
+from ..model import Cell, Report
+from ..normalize import read_value
 from ..template import GOV2019, GOV2021, Item, Table
-
-# The template of the report being checked: its labels name the cells (set by the runner).
-CURRENT_TEMPLATE: ContextVar[str | None] = ContextVar("CURRENT_TEMPLATE", default=None)
 
 TABLE_NUMBER = {t.id: t.number for t in GOV2021.tables}
 
@@ -22,41 +23,43 @@ def _t4_group_name(row: Item) -> str:
 T4_GROUP = {r.key: _t4_group_name(r) for r in GOV2021.t4.rows}
 
 
-def tables_of(table_id: str) -> tuple[Table, ...]:
-    order = (GOV2019, GOV2021) if CURRENT_TEMPLATE.get() == "2019" else (GOV2021, GOV2019)
+def tables_of(template: str | None, table_id: str) -> tuple[Table, ...]:
+    """The layouts of a table to look labels up in: the report's own template first."""
+    order = (GOV2019, GOV2021) if template == "2019" else (GOV2021, GOV2019)
     return tuple(t.table(table_id) for t in order)
 
 
-def row_item(table_id: str, row: str) -> Item | None:
-    for table in tables_of(table_id):
+def row_item(template: str | None, table_id: str, row: str) -> Item | None:
+    for table in tables_of(template, table_id):
         for item in table.all_rows():
             if item.key == row:
                 return item
     return None
 
 
-def col_item(table_id: str, row: str, col: str) -> Item | None:
-    for table in tables_of(table_id):
+def col_item(template: str | None, table_id: str, row: str, col: str) -> Item | None:
+    for table in tables_of(template, table_id):
         for item in table.cols_of(row):
             if item.key == col:
                 return item
     return None
 
 
-def row_name(table_id: str, row: str) -> str:
+def row_name(template: str | None, table_id: str, row: str) -> str:
     if table_id == "t4":
         return T4_GROUP.get(row, row)
-    item = row_item(table_id, row)
+    item = row_item(template, table_id, row)
     return f"{item.enum}{item.label}" if item else row
 
 
-def col_name(table_id: str, row: str, col: str) -> str:
-    item = col_item(table_id, row, col)
+def col_name(template: str | None, table_id: str, row: str, col: str) -> str:
+    item = col_item(template, table_id, row, col)
     return item.label if item else col
 
 
-def cell_name(table_id: str, row: str, col: str) -> str:
-    return f"{TABLE_NUMBER[table_id]}“{row_name(table_id, row)}”行“{col_name(table_id, row, col)}”列"
+def cell_name(template: str | None, table_id: str, row: str, col: str) -> str:
+    row_label, col_label = row_name(template, table_id, row), col_name(template, table_id, row, col)
+    return f"{TABLE_NUMBER[table_id]}“{row_label}”行“{col_label}”列"
 
 
 def path(table_id: str, row: str, col: str) -> str:
@@ -92,8 +95,6 @@ def blank_note(blanks: list[str]) -> str:
     return f"（{shown}为空白，按 0 计）"
 
 
-def is_text(cell) -> bool:
+def is_text(cell: Cell) -> bool:
     """A cell holding words where a figure belongs (e.g. “十二”), not a blank or a placeholder."""
-    from ..normalize import read_value
-
     return cell.value is None and bool(cell.raw.strip()) and read_value(cell.raw) is None

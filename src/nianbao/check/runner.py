@@ -12,8 +12,8 @@ from ..errors import UserError
 from ..model import Report
 from ..normalize import norm
 from . import rules as _rules  # noqa: F401 - registers the rules
+from .context import RuleContext
 from .finding import SEVERITIES, Finding, severity_rank
-from .names import CURRENT_TEMPLATE
 from .registry import RULES, Rule, selected
 
 CONFIG_NAME = "nianbao.toml"
@@ -58,7 +58,8 @@ class Settings:
             except (OSError, UnicodeDecodeError):
                 raise SettingsError(f"{file}: 无法读取设置文件（不存在、无权限或不是 UTF-8 编码）") from None
             except tomllib.TOMLDecodeError as exc:
-                where = f"第 {exc.lineno} 行" if getattr(exc, "lineno", None) else ""
+                lineno = getattr(exc, "lineno", None)
+                where = f"第 {lineno} 行" if lineno else ""
                 raise SettingsError(f"{file}: 设置文件{where}有 TOML 语法错误") from None
         options = {k.upper(): dict(v) for k, v in data.get("rules", {}).items() if isinstance(v, dict)}
         values = {
@@ -87,18 +88,6 @@ def _is_rule_pattern(p: str) -> bool:
     return bool(p) and all(ch.isalnum() or ch == "-" for ch in p)
 
 
-@dataclass
-class Context:
-    """What a rule sees besides the report(s): the report's name and the settings."""
-
-    name: str
-    settings: Settings
-    other: str = ""  # the previous year's report, for series rules
-
-    def option(self, rule_id: str, name: str) -> object:
-        return self.settings.option(rule_id, name)
-
-
 def _applies(rule: Rule, report: Report) -> bool:
     if report.template is None:
         return bool(set(rule.templates) & {"2019", "2021"})
@@ -113,15 +102,11 @@ def _keep(findings: Iterable[Finding], settings: Settings) -> list[Finding]:
 def check(report: Report, settings: Settings | None = None, name: str | None = None) -> list[Finding]:
     """The findings of the single-report rules on one report."""
     settings = settings or Settings()
-    ctx = Context(name or report.source.path, settings)
+    name = name or report.source.path
     out: list[Finding] = []
-    token = CURRENT_TEMPLATE.set(report.template)
-    try:
-        for rule in settings.rules():
-            if rule.scope == "report" and _applies(rule, report):
-                out.extend(rule.check(report, ctx))
-    finally:
-        CURRENT_TEMPLATE.reset(token)
+    for rule in settings.rules():
+        if rule.scope == "report" and _applies(rule, report):
+            out.extend(rule.check(RuleContext(rule, report, settings, name)))
     return _keep([_locate(f, report) for f in out], settings)
 
 
@@ -135,8 +120,8 @@ def _locate(finding: Finding, report: Report) -> Finding:
         if len(parts) == 3 and parts[0] in report.tables:
             cell = report.cell(*parts)
             ref = cell.ref if cell is not None else None
-        elif parts[0] == "sections" and len(parts) == 2 and report.sections.get(parts[1]):
-            ref = report.sections[parts[1]].ref
+        elif parts[0] == "sections" and len(parts) == 2 and (section := report.sections.get(parts[1])):
+            ref = section.ref
         elif parts[0] in report.facts:
             ref = report.facts[parts[0]].ref
         if ref is not None and (ref.line is not None or ref.page is not None):
@@ -212,17 +197,13 @@ def series_findings(
     settings = settings or Settings()
     rules = settings.rules()
     out: list[tuple[Report, Report, Finding]] = []
-    work = [("series", prev, cur, f"上年报告 {prev.source.path}") for prev, cur in series(reports)]
-    work += [("duplicates", chosen, other, "") for chosen, other in duplicates(reports)]
-    for scope, other, report, said in work:
-        ctx = Context(report.source.path, settings, other=said)
-        token = CURRENT_TEMPLATE.set(report.template)
-        try:
-            for rule in rules:
-                if rule.scope == scope and _applies(rule, report) and _applies(rule, other):
-                    out.extend((report, other, _locate(f, report)) for f in rule.check(other, report, ctx))
-        finally:
-            CURRENT_TEMPLATE.reset(token)
+    work = [("series", prev, cur) for prev, cur in series(reports)]
+    work += [("duplicates", chosen, other) for chosen, other in duplicates(reports)]
+    for scope, other, report in work:
+        for rule in rules:
+            if rule.scope == scope and _applies(rule, report) and _applies(rule, other):
+                ctx = RuleContext(rule, report, settings, report.source.path, neighbour=other)
+                out.extend((report, other, _locate(f, report)) for f in rule.check(ctx))
     floor = severity_rank(settings.min_severity)
     return [t for t in out if severity_rank(t[2].severity) >= floor]
 

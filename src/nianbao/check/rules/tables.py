@@ -7,20 +7,10 @@ from collections.abc import Iterator
 from ...model import MAX_DIGITS, Report, digits
 from ...template import GOV2019, GOV2021, Table
 from ...template.gov import T3_OTHER_ROW_2019
+from ..context import RuleContext
+from ..example import Case, Extra
 from ..finding import Finding
-from ..names import (
-    TABLE_NUMBER,
-    blank_note,
-    cell_name,
-    col_item,
-    col_name,
-    fmt,
-    is_text,
-    line,
-    number,
-    path,
-    row_name,
-)
+from ..names import TABLE_NUMBER, blank_note, fmt, is_text, line, number, path
 from ..registry import rule
 
 STATUTORY = ("2019", "2021", "hybrid")
@@ -34,13 +24,14 @@ def _t3_layout(report: Report) -> Table:
     return GOV2019.t3 if report.has_row("t3", T3_OTHER_ROW_2019) else GOV2021.t3
 
 
-def _sum(report: Report, table: str, cells: list[tuple[str, str]]) -> tuple[float, list[str]]:
-    total, blanks = 0, []
+def _sum(ctx: RuleContext, table: str, cells: list[tuple[str, str]]) -> tuple[float, list[str]]:
+    total: float = 0
+    blanks: list[str] = []
     for row, col in cells:
-        value, blank = number(report, table, row, col)
+        value, blank = number(ctx.report, table, row, col)
         total += value
         if blank:
-            blanks.append(f"“{row_name(table, row)}”")
+            blanks.append(f"“{ctx.row_name(table, row)}”")
     return total, blanks
 
 
@@ -64,8 +55,33 @@ def _whole(value: float) -> bool:
     "两边不等说明有申请被漏统计或重复统计。",
     example="总计列：本年新收 12、上年结转 1，而（七）总计 10、结转下年度 1。",
     fix="逐列核对：新收 + 上年结转 = （七）总计 + 结转下年度。",
+    failing=Case(
+        cells={
+            "t3.new_received.total": "12",
+            "t3.carried_over.total": "1",
+            "t3.results_total.total": "10",
+            "t3.carried_forward.total": "1",
+        },
+        expect=(
+            (
+                "t3.results_total.total",
+                "t3.new_received.total",
+                "t3.carried_over.total",
+                "t3.carried_forward.total",
+            ),
+        ),
+    ),
+    passing=Case(
+        cells={
+            "t3.new_received.total": "12",
+            "t3.carried_over.total": "1",
+            "t3.results_total.total": "12",
+            "t3.carried_forward.total": "1",
+        }
+    ),
 )
-def t3_balance(report: Report, ctx) -> Iterator[Finding]:
+def t3_balance(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     rows = ("new_received", "carried_over", "results_total", "carried_forward")
     if not all(report.has_row("t3", r) for r in rows):
         return
@@ -82,11 +98,8 @@ def t3_balance(report: Report, ctx) -> Iterator[Finding]:
             if b
         ]
         expected = new + old - forward
-        yield Finding(
-            "T3-BAL",
-            "error",
-            ctx.name,
-            f"表三“{col_name('t3', 'new_received', col)}”列：第三项（七）总计 {fmt(done)} ≠ 第一项 {fmt(new)}"
+        yield ctx.finding(
+            f"表三“{ctx.col_name('t3', 'new_received', col)}”列：第三项（七）总计 {fmt(done)} ≠ 第一项 {fmt(new)}"
             f" + 第二项 {fmt(old)} − 第四项 {fmt(forward)} = {fmt(expected)}{blank_note(blanks)}",
             [
                 path("t3", "results_total", col),
@@ -110,26 +123,31 @@ def t3_balance(report: Report, ctx) -> Iterator[Finding]:
     rationale="总计列是本行各类申请人的合计；不等说明某一列填错或总计算错。",
     example="“（一）予以公开”行：自然人 8、商业企业 2，总计却填 9。",
     fix="每一行的总计等于六个申请人列之和。",
+    failing=Case(
+        cells={"t3.granted.natural_person": "8", "t3.granted.business": "2", "t3.granted.total": "9"},
+        expect=(("t3.granted.total", *(f"t3.granted.{c}" for c in T3_COLS if c != "total")),),
+    ),
+    passing=Case(
+        cells={"t3.granted.natural_person": "8", "t3.granted.business": "2", "t3.granted.total": "10"}
+    ),
 )
-def t3_row_sum(report: Report, ctx) -> Iterator[Finding]:
-    yield from _row_totals(report, ctx, "T3-ROWSUM", "t3", "行：总计 {total} ≠ 各申请人列之和 {sum}")
+def t3_row_sum(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _row_totals(ctx, "t3", "行：总计 {total} ≠ 各申请人列之和 {sum}")
 
 
-def _row_totals(report: Report, ctx, rule_id: str, table: str, template: str) -> Iterator[Finding]:
+def _row_totals(ctx: RuleContext, table: str, template: str) -> Iterator[Finding]:
     """Each row's 总计 against the sum of its other columns (表三 rows, 表四 groups)."""
+    report = ctx.report
     parts = [c for c in (T3_COLS if table == "t3" else T4_COLS) if c != "total"]
     for row in report.tables.get(table, {}):
         total, blank_total = number(report, table, row, "total")
-        s, blanks = _sum_cols(report, table, row, parts)
+        s, blanks = _sum_cols(ctx, table, row, parts)
         if total == s or (blank_total and len(blanks) == len(parts)):
             continue
         if blank_total:
             blanks.append("总计")
-        yield Finding(
-            rule_id,
-            "error",
-            ctx.name,
-            f"{TABLE_NUMBER[table]}“{row_name(table, row)}”"
+        yield ctx.finding(
+            f"{TABLE_NUMBER[table]}“{ctx.row_name(table, row)}”"
             + template.format(total=fmt(total), sum=fmt(s))
             + blank_note(blanks),
             [path(table, row, "total")] + [path(table, row, c) for c in parts],
@@ -139,13 +157,14 @@ def _row_totals(report: Report, ctx, rule_id: str, table: str, template: str) ->
         )
 
 
-def _sum_cols(report: Report, table: str, row: str, cols: list[str]) -> tuple[float, list[str]]:
-    total, blanks = 0, []
+def _sum_cols(ctx: RuleContext, table: str, row: str, cols: list[str]) -> tuple[float, list[str]]:
+    total: float = 0
+    blanks: list[str] = []
     for col in cols:
-        value, blank = number(report, table, row, col)
+        value, blank = number(ctx.report, table, row, col)
         total += value
         if blank:
-            blanks.append(col_name(table, row, col))
+            blanks.append(ctx.col_name(table, row, col))
     return total, blanks
 
 
@@ -159,24 +178,39 @@ def _sum_cols(report: Report, table: str, row: str, cols: list[str]) -> tuple[fl
     rationale="（七）总计是本年度办结申请的合计，应与各类办理结果逐项相加一致。",
     example="总计列：予以公开 6、部分公开 1、本机关不掌握 3，（七）总计却为 9。",
     fix="（七）总计逐列等于各办理结果行之和；2021 年格式（六）分三个子项，2019 年格式为一行。",
+    failing=Case(
+        cells={
+            "t3.granted.total": "6",
+            "t3.partially_granted.total": "1",
+            "t3.unable_not_held.total": "3",
+            "t3.results_total.total": "9",
+        },
+        expect=(("t3.results_total.total", *(f"t3.{r}.total" for r in T3.row_sums[0][1])),),
+    ),
+    passing=Case(
+        cells={
+            "t3.granted.total": "6",
+            "t3.partially_granted.total": "1",
+            "t3.unable_not_held.total": "3",
+            "t3.results_total.total": "10",
+        }
+    ),
 )
-def t3_results_sum(report: Report, ctx) -> Iterator[Finding]:
+def t3_results_sum(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     layout = _t3_layout(report)
     total_key, parts = layout.row_sums[0]
     if not report.has_row("t3", total_key) or not all(report.has_row("t3", r) for r in parts):
         return
     for col in T3_COLS:
         total, blank_total = number(report, "t3", total_key, col)
-        s, blanks = _sum(report, "t3", [(r, col) for r in parts])
+        s, blanks = _sum(ctx, "t3", [(r, col) for r in parts])
         if total == s or (blank_total and len(blanks) == len(parts)):
             continue
         if blank_total:
             blanks.append("“（七）总计”")
-        yield Finding(
-            "T3-RESULTSUM",
-            "error",
-            ctx.name,
-            f"表三“{col_name('t3', total_key, col)}”列：（七）总计 {fmt(total)} ≠ 各办理结果之和 {fmt(s)}"
+        yield ctx.finding(
+            f"表三“{ctx.col_name('t3', total_key, col)}”列：（七）总计 {fmt(total)} ≠ 各办理结果之和 {fmt(s)}"
             f"{blank_note(blanks)}",
             [path("t3", total_key, col)] + [path("t3", r, col) for r in parts],
             s,
@@ -195,8 +229,23 @@ def t3_results_sum(report: Report, ctx) -> Iterator[Finding]:
     rationale="加印的小计若与子项不符，读者无法判断哪一个数是对的。",
     example="“（三）不予公开”行印有总计 5，而其 8 个子项之和为 4。",
     fix="删去模板之外的小计行；保留时应等于子项之和。",
+    failing=Case(
+        cells={"t3.refused_state_secret.total": "2", "t3.refused_third_party.total": "2"},
+        extra=(Extra("（三）不予公开", "refused", {"total": "5"}),),
+        expect=(
+            (
+                "t3.extra.（三）不予公开.total",
+                *(f"t3.{r.key}.total" for r in T3.rows if r.group == "refused"),
+            ),
+        ),
+    ),
+    passing=Case(
+        cells={"t3.refused_state_secret.total": "2", "t3.refused_third_party.total": "2"},
+        extra=(Extra("（三）不予公开", "refused", {"total": "4"}),),
+    ),
 )
-def t3_subtotal(report: Report, ctx) -> Iterator[Finding]:
+def t3_subtotal(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     layout = _t3_layout(report)
     for extra in report.extra:
         if extra.table != "t3" or not extra.group:
@@ -208,13 +257,10 @@ def t3_subtotal(report: Report, ctx) -> Iterator[Finding]:
             cell = extra.values.get(col)
             if cell is None or cell.value is None:
                 continue
-            s, blanks = _sum(report, "t3", [(r, col) for r in members])
+            s, blanks = _sum(ctx, "t3", [(r, col) for r in members])
             if s != cell.value:
-                yield Finding(
-                    "T3-SUBTOTAL",
-                    "warning",
-                    ctx.name,
-                    f"表三小计行“{extra.label}”“{col_name('t3', members[0], col)}”列 {fmt(cell.value)}"
+                yield ctx.finding(
+                    f"表三小计行“{extra.label}”“{ctx.col_name('t3', members[0], col)}”列 {fmt(cell.value)}"
                     f" ≠ 其子项之和 {fmt(s)}{blank_note(blanks)}",
                     [f"t3.extra.{extra.label}.{col}"] + [path("t3", r, col) for r in members],
                     s,
@@ -233,11 +279,14 @@ def t3_subtotal(report: Report, ctx) -> Iterator[Finding]:
     rationale="总计是本组案件数；各结果之和不等于总计，说明案件被漏填或总计未更新。",
     example="行政复议：结果维持 10、结果纠正 1，总计却为 0（洪泽区 2023 年报告）。",
     fix="每组总计等于四种结果之和。",
+    failing=Case(
+        cells={"t4.review.upheld": "10", "t4.review.corrected": "1", "t4.review.total": "0"},
+        expect=(("t4.review.total", *(f"t4.review.{c}" for c in T4_COLS if c != "total")),),
+    ),
+    passing=Case(cells={"t4.review.upheld": "10", "t4.review.corrected": "1", "t4.review.total": "11"}),
 )
-def t4_sum(report: Report, ctx) -> Iterator[Finding]:
-    yield from _row_totals(
-        report, ctx, "T4-SUM", "t4", "：总计 {total} ≠ 结果维持、结果纠正、其他结果、尚未审结之和 {sum}"
-    )
+def t4_sum(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _row_totals(ctx, "t4", "：总计 {total} ≠ 结果维持、结果纠正、其他结果、尚未审结之和 {sum}")
 
 
 @rule(
@@ -250,17 +299,25 @@ def t4_sum(report: Report, ctx) -> Iterator[Finding]:
     rationale="申请、决定、案件都是计数，负数或小数说明填写或识别有误。",
     example="表三“重复申请”行自然人列为 -1；表二“行政许可”本年处理决定数量为 3.5。",
     fix="件数填写非负整数；金额（万元）可以有小数。",
+    failing=Case(
+        cells={"t3.not_processed_repeat.natural_person": "-1", "t2.licensing.decisions": "3.5"},
+        expect=(("t2.licensing.decisions",), ("t3.not_processed_repeat.natural_person",)),
+    ),
+    passing=Case(
+        cells={
+            "t3.not_processed_repeat.natural_person": "1",
+            "t2.licensing.decisions": "3",
+            "t2.fees.amount": "0.35",
+        }
+    ),
 )
-def cell_values(report: Report, ctx) -> Iterator[Finding]:
-    for table, rows in report.tables.items():
+def cell_values(ctx: RuleContext) -> Iterator[Finding]:
+    for table, rows in ctx.report.tables.items():
         for row, cols in rows.items():
             for col, cell in cols.items():
                 if is_text(cell):
-                    yield Finding(
-                        "T-VALUE",
-                        "error",
-                        ctx.name,
-                        f"{cell_name(table, row, col)}为文字“{_short(cell.raw.strip())}”，应为数字",
+                    yield ctx.finding(
+                        f"{ctx.cell_name(table, row, col)}为文字“{_short(cell.raw.strip())}”，应为数字",
                         [path(table, row, col)],
                         None,
                         cell.raw.strip(),
@@ -270,11 +327,8 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
                 if cell.value is None:
                     continue
                 if _whole(cell.value) and digits(cell.value) > MAX_DIGITS:
-                    yield Finding(
-                        "T-VALUE",
-                        "error",
-                        ctx.name,
-                        f"{cell_name(table, row, col)}为 {digits(cell.value)} 位数字，不是可信的件数或金额"
+                    yield ctx.finding(
+                        f"{ctx.cell_name(table, row, col)}为 {digits(cell.value)} 位数字，不是可信的件数或金额"
                         f"（最多 {MAX_DIGITS} 位），请核对原件",
                         [path(table, row, col)],
                         None,
@@ -282,18 +336,15 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
                         cell.ref.line,
                     )
                     continue
-                item = col_item(table, row, col)
+                item = ctx.col_item(table, row, col)
                 kind = item.kind if item else "count"
                 if kind == "delta":
                     continue
                 bad = cell.value < 0 or (kind == "count" and not _whole(cell.value))
                 if bad:
                     what = "负数" if cell.value < 0 else "小数"
-                    yield Finding(
-                        "T-VALUE",
-                        "error",
-                        ctx.name,
-                        f"{cell_name(table, row, col)}为{what} {fmt(cell.value)}，应为非负{'整数' if kind == 'count' else '数'}",
+                    yield ctx.finding(
+                        f"{ctx.cell_name(table, row, col)}为{what} {fmt(cell.value)}，应为非负{'整数' if kind == 'count' else '数'}",
                         [path(table, row, col)],
                         None,
                         cell.value,
@@ -309,14 +360,23 @@ def cell_values(report: Report, ctx) -> Iterator[Finding]:
     templates=STATUTORY,
     basis="版面提取的常见错误：一个多位数被拆进两个单元格（format.md §6 P-DIGITS）",
     rationale="这通常不是报告本身的错误，而是复制或提取时把数字拆开了；核对原件即可。",
-    example="表三某行：1、2、0、0、0、0、12，若“2”“0”是一个数“20”，则 1 + 20 … 的关系成立。",
+    example="表三某行：1、2、0、0、0、0，总计 21；若“2”“0”是一个数“20”，则 1 + 20 = 21 成立。",
     fix="核对原件中该行的数字，按原件更正。",
+    failing=Case(
+        cells={"t3.granted.natural_person": "1", "t3.granted.business": "2", "t3.granted.total": "21"},
+        expect=(("t3.granted.business", "t3.granted.research"),),
+    ),
+    passing=Case(
+        cells={"t3.granted.natural_person": "1", "t3.granted.business": "20", "t3.granted.total": "21"}
+    ),
 )
-def split_digits(report: Report, ctx) -> Iterator[Finding]:
+def split_digits(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     for table, cols in (("t3", T3_COLS), ("t4", T4_COLS)):
         for row in report.tables.get(table, {}):
-            values = [report.value(table, row, c) for c in cols]
-            if any(v is None for v in values) or sum(values[:-1]) == values[-1]:
+            read = [report.value(table, row, c) for c in cols]
+            values = [v for v in read if v is not None]
+            if len(values) < len(read) or sum(values[:-1]) == values[-1]:
                 continue
             for i in range(len(values) - 1):
                 a, b = values[i], values[i + 1]
@@ -324,12 +384,9 @@ def split_digits(report: Report, ctx) -> Iterator[Finding]:
                     continue
                 merged = [*values[:i], int(f"{int(a)}{int(b)}"), *values[i + 2 :]]
                 if sum(merged[:-1]) == merged[-1] and len(merged) >= 3:
-                    yield Finding(
-                        "P-DIGITS",
-                        "info",
-                        ctx.name,
-                        f"{TABLE_NUMBER[table]}“{row_name(table, row)}”行合计不成立；若“{fmt(a)}”“{fmt(b)}”"
-                        f"（{col_name(table, row, cols[i])}、{col_name(table, row, cols[i + 1])}列）"
+                    yield ctx.finding(
+                        f"{TABLE_NUMBER[table]}“{ctx.row_name(table, row)}”行合计不成立；若“{fmt(a)}”“{fmt(b)}”"
+                        f"（{ctx.col_name(table, row, cols[i])}、{ctx.col_name(table, row, cols[i + 1])}列）"
                         f"原为一个数“{int(a)}{int(b)}”，则合计成立",
                         [path(table, row, cols[i]), path(table, row, cols[i + 1])],
                         None,

@@ -10,9 +10,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ...model import MAX_DIGITS, Report
+from ...model import MAX_DIGITS, Report, SectionText
 from ...normalize import norm
 from ...template import GOV2021
+from ..context import RuleContext
+from ..example import Case
 from ..finding import Finding
 from ..names import fmt, path
 from ..registry import rule
@@ -32,12 +34,13 @@ def _sum_rows(report: Report, prefix: str) -> float | None:
     rows = [k for k in report.tables.get("t3", {}) if k.startswith(prefix)]
     if not rows:
         return None
-    values = [_t3(report, r) for r in rows]
-    return None if any(v is None for v in values) else sum(values)
+    values = [v for r in rows if (v := _t3(report, r)) is not None]
+    return sum(values) if len(values) == len(rows) else None
 
 
 def _add(*values: float | None) -> float | None:
-    return None if any(v is None for v in values) else sum(values)
+    present = [v for v in values if v is not None]
+    return sum(present) if len(present) == len(values) else None
 
 
 @dataclass(frozen=True)
@@ -214,19 +217,31 @@ _NO_FEE_NOTICE = re.compile(r"(?:未|没有|无)(?:发出|发送|下发)(?:过)?
     rationale="正文与表格一处写 12 件、一处写 16 件，读者无从判断哪个对；这是“数据失准”的典型表现。",
     example="正文写“全年共受理政府信息公开申请 17 件”，表三第一项本年新收为 95、上年结转为 0。",
     fix="正文引用的数字与表格一致；口径不同时（如只说某一部门）写明口径。",
+    failing=Case(
+        cells={"t3.new_received.natural_person": "95", "t3.new_received.total": "95"},
+        sections={"overview": "全年共受理政府信息公开申请17件。"},
+        expect=(("t3.new_received.total", "t3.carried_over.total"),),
+    ),
+    passing=Case(
+        cells={"t3.new_received.natural_person": "95", "t3.new_received.total": "95"},
+        sections={"overview": "全年共受理政府信息公开申请95件。"},
+    ),
 )
-def narrative_figures(report: Report, ctx) -> Iterator[Finding]:
+def narrative_figures(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     seen: set[tuple[str, int]] = set()
     for section_key, sec in (("preamble", None), *report.sections.items()):
         text = report.preamble if section_key == "preamble" else (sec.text if sec else "")
         if not text:
             continue
         for sentence in _SENTENCES.findall(text):
-            yield from _sentence(report, ctx, norm(sentence), sentence.strip(), sec, seen)
-    yield from _fee_notice(report, ctx)
+            yield from _sentence(ctx, norm(sentence), sentence.strip(), sec, seen)
+    yield from _fee_notice(ctx)
 
 
-def _sentence(report, ctx, key: str, printed: str, sec, seen) -> Iterator[Finding]:
+def _sentence(
+    ctx: RuleContext, key: str, printed: str, sec: SectionText | None, seen: set[tuple[str, int]]
+) -> Iterator[Finding]:
     taken: list[tuple[int, int]] = []
     for fig in FIGURES:
         if fig.context and not re.search(fig.context, key):
@@ -246,15 +261,12 @@ def _sentence(report, ctx, key: str, printed: str, sec, seen) -> Iterator[Findin
             if len(digits) > MAX_DIGITS:  # not a count anyone wrote (and int() of it may not fit)
                 continue
             stated = int(digits)
-            accepted = [v for v in fig.accepted(report, stated) if v is not None]
+            accepted = [v for v in fig.accepted(ctx.report, stated) if v is not None]
             if not accepted or stated in accepted or (fig.name, stated) in seen:
                 continue
             seen.add((fig.name, stated))
             shown = "或".join(dict.fromkeys(fmt(v) for v in accepted))
-            yield Finding(
-                "X-TEXT",
-                "warning",
-                ctx.name,
+            yield ctx.finding(
                 f"正文“{printed[:90]}”称{fig.name} {stated} 件，表格为 {shown}",
                 list(fig.cells),
                 accepted[0],
@@ -263,16 +275,14 @@ def _sentence(report, ctx, key: str, printed: str, sec, seen) -> Iterator[Findin
             )
 
 
-def _fee_notice(report: Report, ctx) -> Iterator[Finding]:
+def _fee_notice(ctx: RuleContext) -> Iterator[Finding]:
+    report = ctx.report
     unpaid = report.value("t3", "other_overdue_fee", "total")
     if not unpaid:
         return
     for sentence in _SENTENCES.findall(report.narrative()):
         if _NO_FEE_NOTICE.search(norm(sentence)):
-            yield Finding(
-                "X-TEXT",
-                "warning",
-                ctx.name,
+            yield ctx.finding(
                 f"正文“{sentence.strip()[:90]}”称未发出收费通知，而表三“2.申请人逾期未按收费通知要求缴纳费用”"
                 f"为 {fmt(unpaid)} 件",
                 [path("t3", "other_overdue_fee", "total")],

@@ -1,0 +1,1 @@
+"""The rule tests, one file per rule family (nianbao.check.rules)."""
