@@ -61,8 +61,8 @@ def run_target(data: bytes, kind: str, seconds: float = 20.0) -> str:
 
 
 def _pipeline(path: Path, kind: str) -> str:
+    from nianbao import parse
     from nianbao.check import check
-    from nianbao.parse import parse
     from nianbao.render import render
 
     if kind.startswith("register"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import opencc
 import pytest
 
+from nianbao import parse
 from nianbao.document import Document, Source
-from nianbao.parse import parse, parse_document
+from nianbao.parse import parse_document
 from nianbao.read.decode import decode_text
 from nianbao.read.text import read_text
 

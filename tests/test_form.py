@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nianbao import parse
 from nianbao.cli import main
 from nianbao.generate import random_report
 from nianbao.model import Report
-from nianbao.parse import parse
 from nianbao.read import ReadError
 from nianbao.read.form import read_form
 from nianbao.render.form import write_form

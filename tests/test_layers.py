@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("template", ("nianbao.template",)),
-    ("model", ("nianbao.model", "nianbao.document", "nianbao.schema")),
+    ("model", ("nianbao.model", "nianbao.document", "nianbao.schema", "nianbao.reportdata")),
     ("read", ("nianbao.read",)),
     ("parse", ("nianbao.parse", "nianbao.register")),
     ("check", ("nianbao.check",)),

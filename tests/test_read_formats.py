@@ -13,7 +13,8 @@ import pytest
 import nianbao
 from nianbao.generate import random_report
 from nianbao.parse import parse_document
-from nianbao.read import ReadError, read_bytes, read_path, sniff_format
+from nianbao.read import ReadError, read_bytes, read_path
+from nianbao.read.formats import sniff
 from nianbao.render import render
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -50,7 +51,7 @@ def test_format_is_told_by_content_not_by_name(tmp_path):
     html = render(random_report(4, "2021"), "html")
     disguised = tmp_path / "report.doc"  # CMSs serve HTML saved as .doc
     disguised.write_bytes(html)
-    assert sniff_format(disguised, html[:4096]) == "html"
+    assert sniff(html[:4096], str(disguised)) == "html"
     report = nianbao.parse(str(disguised))
     assert report.source.format == "html" and report.year == random_report(4, "2021").year
     docx = render(random_report(4, "2021"), "docx")
@@ -58,7 +59,7 @@ def test_format_is_told_by_content_not_by_name(tmp_path):
     misnamed.write_bytes(docx)
     assert nianbao.parse(str(misnamed)).source.format == "docx"
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-    assert sniff_format(tmp_path / "scan.pdf", png) == "image"
+    assert sniff(png, "scan.pdf") == "image"
 
 
 def _reason(data: bytes, name: str) -> str:

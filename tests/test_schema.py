@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
+from nianbao import parse
 from nianbao.cli import main
-from nianbao.parse import parse
 from nianbao.schema import report_schema
 from nianbao.template import GOV2019, GOV2021
 

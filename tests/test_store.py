@@ -151,7 +151,7 @@ def test_unreachable_server_is_a_clear_error():
 
 # ── reports, cells, versions ────────────────────────────────────────────────────────
 def test_a_report_comes_back_as_it_was_parsed(store, tmp_path):
-    from nianbao.parse import parse
+    from nianbao import parse
 
     (path,) = write_generated(tmp_path / "in", 1, ("md",))
     store.ingest([str(path)], jobs=1)

@@ -52,7 +52,7 @@ def _debug() -> bool:
 
 def _parse_all(paths: Iterable[str]):
     """Parse each file; yield (path, report or None). Errors are printed, never raised."""
-    from .parse import parse
+    from .api import parse
 
     for path in paths:
         try:

@@ -16,7 +16,7 @@ import re
 from functools import cache
 from typing import Any
 
-from .model import MAX_DIGITS, TABLE_IDS, YEARS, digits, figure_problem
+from .model import MAX_DIGITS, TABLE_IDS, YEARS, Report, digits, figure_problem
 
 #: Top-level keys that are not part of a report but may be in nianbao's own output (ignored).
 IGNORED_KEYS = ("register",)
@@ -358,3 +358,21 @@ def validate(data: Any) -> dict:
 
 
 __all__ = ["YEARS", "ReportDataError", "decode_json", "decode_yaml", "validate"]
+
+
+def load_report_bytes(data: bytes, name: str, yaml: bool = False) -> Report:
+    """A Report written as contract JSON (or YAML) held in memory, checked before use.
+
+    ReportDataError (Chinese message naming the JSON path) when it is not UTF-8, not JSON/YAML,
+    or not a usable report.
+    """
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReportDataError(f"不是 UTF-8 编码的文本（第 {exc.start + 1} 字节）") from None
+    parsed = decode_yaml(text) if yaml else decode_json(text)
+    try:
+        return Report.from_json(validate(parsed), path=name)
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise ReportDataError(str(exc)) from None

@@ -220,42 +220,10 @@ def _note_missing(report: Report, t2: str | None, t3: str | None) -> None:
                 report.missing.append(f"{table.id}.{row.key}")
 
 
-REPORT_DATA_SUFFIXES = (".json", ".yaml", ".yml")
+def report_of(source: Document | Report) -> Report:
+    """The Report of what a reader gave: a Document parsed, a Report (the Excel form, report
+    JSON/YAML) as it is."""
+    return source if isinstance(source, Report) else parse_document(source)
 
 
-def parse(path: str) -> Report:
-    """Read and parse one report file (a Report already in contract JSON or YAML is loaded)."""
-    from ..read import ReadError, read_path
-
-    if str(path).lower().endswith(".xlsx"):  # the fill-in form (nianbao template)
-        from ..read.form import read_form
-
-        return read_form(path)
-    if str(path).lower().endswith(REPORT_DATA_SUFFIXES):
-        try:
-            return load_report(path)
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
-            raise ReadError(str(path), f"不是有效的报告 JSON/YAML（{exc}）") from None
-    return parse_document(read_path(path))
-
-
-def load_report(path: str) -> Report:
-    """A Report written as contract JSON or YAML, checked before use.
-
-    ReportDataError (a ValueError; Chinese message naming the JSON path) when the file is not
-    UTF-8, not JSON/YAML, or not a usable report; ReadError when it cannot be read at all.
-    """
-    from ..read import read_file
-    from ..reportdata import ReportDataError, decode_json, decode_yaml, validate
-
-    data = read_file(path)
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ReportDataError(f"不是 UTF-8 编码的文本（第 {exc.start + 1} 字节）") from None
-    parsed = decode_json(text) if str(path).lower().endswith(".json") else decode_yaml(text)
-    return Report.from_json(validate(parsed), path=str(path))
-
-
-__all__ = ["load_report", "parse", "parse_document"]
+__all__ = ["parse_document", "report_of"]

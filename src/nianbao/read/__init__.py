@@ -14,11 +14,12 @@ from pathlib import Path
 from .. import limits
 from ..document import Document, Grid, Paragraph, Source
 from ..mdtext import unescape as unescape_markdown
+from ..model import Report
 from .bounds import os_reason, too_big
 from .decode import decode_text
+from .formats import report_format, sniff
 from .text import TooManyCells, line_count, looks_like_report, read_text
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 NOT_A_REPORT = "内容不像政府信息公开工作年度报告（未见“政府信息公开”等字样）"
 _KIND = {"pdf": "PDF", "html": "网页", "docx": "Word 文档", "doc": "Word 文档", "image": "图片"}
 _log = logging.getLogger(__name__)
@@ -33,26 +34,9 @@ class ReadError(Exception):
         self.reason = reason
 
 
-def sniff_format(path: Path, head: bytes) -> str:
-    """The format of a file by its content first, its name second."""
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "doc"
-    if head[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1") or head[:3] == b"\xff\xd8\xff":
-        return "image"
-    lowered = head[:2048].lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered:
-        return "html"
-    suffix = path.suffix.lower()
-    return "md" if suffix in (".md", ".markdown") else "txt"
-
-
 def read_bytes(data: bytes, path: str = "<bytes>") -> Document:
     """Read a report held in memory. Any failure, a library's included, is a ReadError."""
-    fmt = sniff_format(Path(path), data[:4096])
+    fmt = sniff(data[:4096], path)
     try:
         return _read(data, path, fmt)
     except ReadError:
@@ -287,8 +271,31 @@ def read_file(path: str | Path) -> bytes:
 
 
 def read_path(path: str | Path) -> Document:
-    """Read one report file."""
+    """Read one report document file (a PDF, web page, Word file, scan or text)."""
     return read_bytes(read_file(path), str(path))
 
 
-__all__ = ["ReadError", "read_bytes", "read_file", "read_path", "sniff_format"]
+def read_source(data: bytes, name: str) -> Document | Report:
+    """A report file's bytes read by its format (read.formats): a Document for the parser, or
+    the Report the file already holds (the Excel fill-in form, report JSON/YAML)."""
+    fmt = report_format(name, data[:4096])
+    if fmt.id == "form":
+        from .form import read_form_bytes
+
+        return read_form_bytes(data, name)
+    if fmt.gives == "report":
+        from ..reportdata import ReportDataError, load_report_bytes
+
+        try:
+            return load_report_bytes(data, name, yaml=fmt.id == "yaml")
+        except ReportDataError as exc:
+            raise ReadError(name, f"不是有效的报告 JSON/YAML（{exc}）") from None
+    return read_bytes(data, name)
+
+
+def read_source_path(path: str | Path) -> Document | Report:
+    """Read one report file of any format nianbao knows (read.formats.FORMATS)."""
+    return read_source(read_file(path), str(path))
+
+
+__all__ = ["ReadError", "read_bytes", "read_file", "read_path", "read_source", "read_source_path"]

@@ -33,6 +33,7 @@ from ..template import GOV2021, TEMPLATES, Table
 from ..template.spec import Group, Item
 from . import ReadError, read_file
 from .decode import decode_text
+from .formats import register_format
 
 # 表三 rows the reader looks up (contract keys, checked against the template below)
 NEW, RESULTS_TOTAL = "new_received", "results_total"
@@ -298,7 +299,7 @@ def register_from_bytes(data: bytes, path: str = "<register>") -> Register:
         raise ReadError(path, "文件为空")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError(path, "旧版 Excel（.xls）暂不支持，请另存为 .xlsx 或 CSV")
-    if data.startswith(b"PK\x03\x04"):
+    if register_format(data).id == "register-xlsx":
         return register_from_rows(_xlsx_rows(data, path), Source(path, digest, "xlsx"))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(path, "二进制文件，不是 CSV 或 XLSX 登记表")

@@ -11,16 +11,15 @@ the batch touched.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from .. import limits
 from ..limits import Limits
+from ..model import Report
 from ..version import __version__
 from . import pool
 from .schema import ingest_batches, ingest_files, versions
@@ -77,27 +76,13 @@ def parse_job(job: Job, sha256: str):
         return "解析失败（nianbao 内部错误，请报告此问题；设置 NIANBAO_DEBUG=1 重新入库可记录详细信息）"
 
 
-def _parse(job: Job, lim: Limits):
-    from ..parse import REPORT_DATA_SUFFIXES, load_report, parse, parse_document
-    from ..read import ReadError, read_bytes
+def _parse(job: Job, lim: Limits) -> Report:
+    """The Report of one file or archive member, read by its format (read.formats)."""
+    from ..parse import report_of
+    from ..read import read_file, read_source
 
-    if job.member is None:
-        return parse(job.path)
-    data = job.read(lim)
-    name = job.member.lower()
-    if not name.endswith((*REPORT_DATA_SUFFIXES, ".xlsx")):
-        return parse_document(read_bytes(data, job.name))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / ("report" + Path(name).suffix)
-        path.write_bytes(data)
-        if name.endswith(".xlsx"):
-            return parse(str(path))
-        try:
-            return load_report(str(path))
-        except ReadError as exc:
-            raise ReadError(job.name, exc.reason) from None
-        except (OSError, ValueError, TypeError, AttributeError):
-            raise ReadError(job.name, "不是有效的报告 JSON/YAML") from None
+    data = read_file(job.path) if job.member is None else job.read(lim)
+    return report_of(read_source(data, job.name))
 
 
 def known(engine: sa.Engine, reparse: bool) -> set[str]:

@@ -21,18 +21,13 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from ..limits import Limits
-from ..parse import REPORT_DATA_SUFFIXES
-from ..read import TEXT_SUFFIXES
 from ..read.bounds import CHUNK, Refused, member_refusal, os_reason, read_member, size_text, too_big
+from ..read.formats import REPORT_GIVES, suffixes
 
-#: What a folder or an archive is searched for: the formats the readers take (text, HTML,
-#: Word, PDF, PNG/JPEG scans, report JSON/YAML, the Excel form). A file named on the command
-#: line is always tried, whatever its name.
-SUFFIXES = frozenset(
-    {s for s in TEXT_SUFFIXES if s}
-    | set(REPORT_DATA_SUFFIXES)
-    | {".html", ".htm", ".docx", ".doc", ".pdf", ".png", ".jpg", ".jpeg", ".xlsx"}
-)
+#: What a folder or an archive is searched for: the report formats of read.formats (text,
+#: HTML, Word, PDF, PNG/JPEG scans, report JSON/YAML, the Excel form). A file named on the
+#: command line is always tried, whatever its name.
+SUFFIXES = suffixes(*REPORT_GIVES)
 SKIP_NAMES = (".truth.json",)  # the generator's answer files beside its reports
 MEMBER = "!"  # archive.zip!folder/report.txt
 _ESCAPED = {"Cc", "Cs", "Zl", "Zp"}
