@@ -53,7 +53,7 @@ ensure_venv() {
     local what="$1" spec tools tool ok
     case "$what" in
         base) spec="$ROOT" tools="nianbao" ;;
-        test) spec="$ROOT[test,ocr,parquet,pdf]" tools="nianbao ruff pytest" ;;
+        test) spec="$ROOT[test,ocr,parquet,pdf]" tools="nianbao ruff mypy pytest" ;;
         *) die "ensure_venv: unknown extra '$what'" ;;
     esac
     _venv_ok || _make_venv

@@ -98,3 +98,38 @@ def test_readme_mentions_every_command(command):
 
 def test_readme_points_to_the_rules_doc():
     assert "docs/rules.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_rule_in_adding_a_rule_md_runs():
+    """The guide's example rule registers, breaks on its failing case and holds on its passing one."""
+    from nianbao.check.registry import RULES
+    from nianbao.check.runner import Settings, check
+
+    guide = (ROOT / "docs" / "adding-a-rule.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", guide, re.DOTALL)
+    assert code, "docs/adding-a-rule.md: no python example"
+    try:
+        exec(compile(code.group(1), "adding-a-rule.md", "exec"), {})
+        rule = RULES["T4-EXAMPLE"]
+        failing = check(rule.failing.build(), Settings(select=[rule.id]))
+        assert [tuple(f.cells) for f in failing] == list(rule.failing.expect)
+        assert [f.message for f in failing] == ["表四“行政复议”行“结果纠正”列 3 大于总计 2"]
+        assert check(rule.passing.build(), Settings(select=[rule.id])) == []
+    finally:
+        RULES.pop("T4-EXAMPLE", None)
+
+
+def test_the_module_map_matches_the_code():
+    """docs/architecture.md names every module (or its package, as `pkg/`) and nothing that is gone."""
+    package = ROOT / "src" / "nianbao"
+    named = set(re.findall(r"`([a-z_/]+(?:\.py|/))`", (ROOT / "docs" / "architecture.md").read_text("utf-8")))
+    modules = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if "migrations" not in p.parts and p.name != "__init__.py" or p.parent == package
+    }
+    packages = {n for n in named if n.endswith("/")}
+    unmapped = sorted(m for m in modules if m not in named and not any(m.startswith(p) for p in packages))
+    assert unmapped == [], "modules missing from docs/architecture.md"
+    gone = sorted(n for n in named if not (package / n).exists())
+    assert gone == [], "docs/architecture.md names modules that do not exist"
