@@ -19,7 +19,8 @@ import pytest
 
 from nianbao.document import Grid, Paragraph
 from nianbao.read import ReadError, read_bytes
-from nianbao.read.ocr import MISSING, _Box, _page_blocks, available, fix_number
+from nianbao.read.ocr import MISSING, available
+from nianbao.read.ocr_layout import Box, fix_number, page_blocks
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 needs_ocr = pytest.mark.skipif(
@@ -94,8 +95,8 @@ def test_numeric_confusions_fixed_only_in_numeric_cells():
     assert fix_number("95") == "95"
 
 
-def box(x0, y0, x1, y1, text, score=0.99) -> _Box:
-    return _Box(x0, y0, x1, y1, text, score)
+def box(x0, y0, x1, y1, text, score=0.99) -> Box:
+    return Box(x0, y0, x1, y1, text, score)
 
 
 def test_boxes_become_rows_of_cells_and_paragraphs():
@@ -112,7 +113,7 @@ def test_boxes_become_rows_of_cells_and_paragraphs():
         box(230, 300, 340, 300 + h, "许可"),
         box(600, 300, 660, 300 + h, "3"),
     ]
-    blocks = _page_blocks(boxes, page=2, scale=0.5)
+    blocks = page_blocks(boxes, page=2, scale=0.5)
     assert isinstance(blocks[0], Paragraph) and blocks[0].text.startswith("本报告")
     row = blocks[1].rows[0]
     assert [c.text for c in row] == ["行政规范性文件", "10", "0", "12"]
@@ -123,7 +124,7 @@ def test_boxes_become_rows_of_cells_and_paragraphs():
 
 def test_page_number_lines_are_dropped():
     boxes = [box(100, 100, 900, 140, "一、总体情况"), box(480, 2000, 520, 2040, "- 3 -")]
-    blocks = _page_blocks(boxes, page=1, scale=1.0)
+    blocks = page_blocks(boxes, page=1, scale=1.0)
     assert [b.text for b in blocks] == ["一、总体情况"]
 
 

@@ -18,10 +18,10 @@ class Ref(NamedTuple):
     confidence: float | None = None
 
     def to_json(self) -> dict:
-        out = {}
+        out: dict[str, object] = {}
         for name, value in zip(self._fields, self, strict=True):
             if value is not None:
-                out[name] = list(value) if name == "bbox" else value
+                out[name] = list(value) if isinstance(value, tuple) else value  # the bbox
         return out
 
 

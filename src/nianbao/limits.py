@@ -13,6 +13,7 @@ import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from .errors import UserError
 
@@ -80,7 +81,7 @@ def _coerce(name: str, value: object, origin: str) -> int | float:
 def load(config: str | Path | None = None, environ: dict[str, str] | None = None) -> Limits:
     """The defaults, then the [limits] table of the settings file, then the environment."""
     env = os.environ if environ is None else environ
-    values: dict[str, int | float] = {}
+    values: dict[str, Any] = {}  # int or float, as each field is (_coerce)
     path = Path(config or env.get("NIANBAO_CONFIG") or "nianbao.toml")
     if path.is_file():
         try:
@@ -90,7 +91,8 @@ def load(config: str | Path | None = None, environ: dict[str, str] | None = None
         except UnicodeDecodeError:
             raise LimitsError(f"{path}: 设置文件不是 UTF-8 编码") from None
         except tomllib.TOMLDecodeError as exc:
-            where = f"第 {exc.lineno} 行" if getattr(exc, "lineno", None) else ""
+            line = getattr(exc, "lineno", None)  # from Python 3.14; before, only in the message
+            where = f"第 {line} 行" if line else ""
             raise LimitsError(f"{path}: 设置文件{where}有 TOML 语法错误") from None
         names = {f.name for f in fields(Limits)}
         for key, value in table.items():

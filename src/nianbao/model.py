@@ -72,7 +72,10 @@ def _raw(value: int | float | None) -> str:
 
 
 def _ref(prov: dict) -> Ref:
-    return Ref(**{k: (tuple(v) if k == "bbox" else v) for k, v in prov.items() if k in Ref._fields})
+    values = {k: v for k, v in prov.items() if k in Ref._fields}
+    if "bbox" in values:
+        values["bbox"] = tuple(values["bbox"])
+    return Ref(**values)
 
 
 def _cell_from(value: int | float | None, prov: dict | None) -> Cell:

@@ -67,8 +67,9 @@ class HtmlError(Exception):
     """An HTML file that cannot be read (the message is for the user, in Chinese)."""
 
 
-def decode_html(data: bytes) -> tuple[str, str | None]:
-    """Text of a page: BOM, then the meta charset (GB labels read as GB18030), then detection."""
+def decode_html(data: bytes) -> tuple[str | None, str | None]:
+    """Text of a page and its encoding: BOM, then the meta charset (GB labels read as GB18030),
+    then detection; (None, None) when no encoding fits."""
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return decode_text(data)
     m = _CHARSET.search(data[:4096])

@@ -80,7 +80,7 @@ def _covered(line: dict, rows: list[_Row]) -> bool:
 _END = ("。", "：", ":", "；", "！", "？", "）", ")")
 
 
-def _paragraphs(lines: list[dict]) -> list[list[dict]]:
+def paragraphs(lines: list[dict]) -> list[list[dict]]:
     """Text lines joined into paragraphs: a line that reaches the right margin continues
     on the next one, unless the next is indented (a new paragraph) or far below."""
     if not lines:
@@ -109,7 +109,7 @@ def _page_blocks(page, number: int) -> list[tuple[float, Paragraph | Grid]]:
         for line in page.extract_text_lines(return_chars=False)
         if line["text"].strip() and not _covered(line, rows) and not is_page_number(line["text"].strip())
     ]
-    for para in _paragraphs(lines):
+    for para in paragraphs(lines):
         first, last = para[0], para[-1]
         text = "".join(line["text"].strip() for line in para)
         bbox = (
@@ -212,20 +212,20 @@ def _lay_out(page, budget: _Budget) -> None:
         def _take(self, n: int) -> None:
             budget.take(n)
 
-        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def render_char(self, *args, **kwargs):
             self._take(1)
             return super().render_char(*args, **kwargs)
 
-        def render_image(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def render_image(self, *args, **kwargs):
             self._take(1)
             return super().render_image(*args, **kwargs)
 
-        def paint_path(self, gstate, stroke, fill, evenodd, path):  # type: ignore[no-untyped-def]
+        def paint_path(self, gstate, stroke, fill, evenodd, path):
             self._take(PATH_WEIGHT + len(path))
             return super().paint_path(gstate, stroke, fill, evenodd, path)
 
     class Interpreter(PDFPageInterpreter):
-        def do_Do(self, xobjid_arg):  # type: ignore[no-untyped-def]  (one argument: pdfminer counts them)
+        def do_Do(self, xobjid_arg):  # one argument: pdfminer counts them
             xobj = self.xobjmap.get(literal_name(xobjid_arg))
             if xobj is not None and pdftypes.stream_value(xobj).get("Subtype") is LITERAL_FORM:
                 budget.take_stream(xobj)  # a form is read again each time it is drawn

@@ -201,11 +201,12 @@ def decode_image(data: bytes):
             shrink = math.sqrt(lim.page_pixels / (width * height)) if width * height > lim.page_pixels else 1.0
             if shrink < 1.0 and img.format == "JPEG":  # libjpeg decodes at 1/2, 1/4, 1/8 directly
                 img.draft("RGB", (math.ceil(width * shrink), math.ceil(height * shrink)))
-            img = ImageOps.exif_transpose(img).convert("RGB")
-            if img.width * img.height > lim.page_pixels:
-                fit = math.sqrt(lim.page_pixels / (img.width * img.height))
-                img = img.resize((max(1, int(img.width * fit)), max(1, int(img.height * fit))), Image.LANCZOS)
-            array = numpy.asarray(img)[:, :, ::-1].copy()
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
+            if rgb.width * rgb.height > lim.page_pixels:
+                fit = math.sqrt(lim.page_pixels / (rgb.width * rgb.height))
+                size = (max(1, int(rgb.width * fit)), max(1, int(rgb.height * fit)))
+                rgb = rgb.resize(size, Image.Resampling.LANCZOS)
+            array = numpy.asarray(rgb)[:, :, ::-1].copy()
     except RasterError:
         raise
     except Image.DecompressionBombError:

@@ -48,7 +48,7 @@ def too_many_tags(markup: bytes | str, max_cells: int | None) -> str | None:
     """A reason (Chinese) when markup holds more tags than `max_cells` allows, counted unparsed."""
     if max_cells is None:
         return None
-    tags = markup.count(b"<" if isinstance(markup, bytes) else "<")
+    tags = markup.count(b"<") if isinstance(markup, bytes) else markup.count("<")
     limit = TAGS_PER_CELL * max_cells
     if tags <= limit:
         return None
@@ -340,7 +340,7 @@ def _display_width(text: str) -> int:
 
 def _spaced_row(line: str, number: int) -> tuple[GridCell, ...]:
     """Cells of a space-aligned line, each with its span in display columns as x."""
-    cells = []
+    cells: list[GridCell] = []
     text = line.rstrip()
     pos = 0
     x = 0
@@ -355,6 +355,6 @@ def _spaced_row(line: str, number: int) -> tuple[GridCell, ...]:
 def looks_like_report(text: str) -> bool:
     """A cheap test that decoded text is an annual report at all."""
     head = text[:20000]
-    hints = ("信息公开", "主动公开", "依申请公开", "年度报告", "第二十条")
+    hints: tuple[str, ...] = ("信息公开", "主动公开", "依申请公开", "年度报告", "第二十条")
     hints += ("資訊公開", "信息公開", "主動公開", "依申請公開", "年度報告", "第二十條")
     return any(h in head for h in hints) or any(h in norm(head) for h in hints)
