@@ -11,9 +11,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzzing import KINDS, mutate, run_target, seeds
+from fuzzing import KIND_FORMAT, KINDS, NOT_FUZZED, mutate, run_target, seeds
+from nianbao.read.formats import FORMATS
 
 EXAMPLES = int(os.environ.get("NB_FUZZ_EXAMPLES", "25"))
+
+
+def test_every_format_is_fuzzed() -> None:
+    """A format added to read.formats gets a seed here (or a reason in NOT_FUZZED)."""
+    assert sorted(KIND_FORMAT) == sorted(KINDS)
+    assert sorted({*KIND_FORMAT.values(), *NOT_FUZZED}) == sorted(f.id for f in FORMATS)
 
 
 @pytest.mark.parametrize("kind", KINDS)
