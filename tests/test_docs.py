@@ -13,9 +13,12 @@ from click.testing import CliRunner
 from nianbao.check.output import rules_markdown
 from nianbao.check.registry import RULES
 from nianbao.cli import main
+from nianbao.cli.reference import REGENERATE as REGENERATE_CLI
+from nianbao.cli.reference import cli_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_MD = ROOT / "docs" / "rules.md"
+CLI_MD = ROOT / "docs" / "cli.md"
 REGENERATE = ".venv/bin/nianbao rules --format md > docs/rules.md"
 DOC_SECTIONS = ("检查什么", "为什么", "示例", "应当")
 COMMANDS = ("parse", "check", "rules", "schema")
@@ -32,6 +35,27 @@ def rule_pages(markdown: str) -> dict[str, str]:
 def test_rules_md_is_generated_from_the_registry():
     committed = RULES_MD.read_text(encoding="utf-8")
     assert committed == rules_markdown(), f"docs/rules.md is out of date; regenerate it: {REGENERATE}"
+
+
+def test_cli_md_is_generated_from_the_help_texts(monkeypatch):
+    committed = CLI_MD.read_text(encoding="utf-8")
+    assert committed == cli_markdown(), f"docs/cli.md is out of date; regenerate it: {REGENERATE_CLI}"
+    monkeypatch.setenv("COLUMNS", "30")  # the terminal's width changes nothing
+    assert cli_markdown() == committed
+
+
+def test_cli_md_documents_every_command_and_option():
+    markdown = CLI_MD.read_text(encoding="utf-8")
+    for name, cmd in main.commands.items():
+        assert f"\n## nianbao {name}\n" in markdown
+        page = markdown.split(f"\n## nianbao {name}\n")[1].split("\n## ")[0]
+        for param in cmd.params:
+            if isinstance(param, click.Option):
+                assert f"`{param.opts[-1]}" in page or f" {param.opts[-1]}" in page, (name, param.opts)
+    anchors = {github_slug(h) for h in re.findall(r"^#{1,6} (.+)$", markdown, re.MULTILINE)}
+    links = re.findall(r"\]\(#([^)]+)\)", markdown)
+    assert len(links) == len(main.commands)
+    assert [link for link in links if link not in anchors] == []
 
 
 def test_rules_md_documents_every_rule():
@@ -100,6 +124,11 @@ def test_readme_points_to_the_rules_doc():
     assert "docs/rules.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("readme", sorted(p.name for p in ROOT.glob("README*.md")))
+def test_readme_points_to_the_cli_reference(readme):
+    assert "docs/cli.md" in (ROOT / readme).read_text(encoding="utf-8")
+
+
 def test_the_rule_in_adding_a_rule_md_runs():
     """The guide's example rule registers, breaks on its failing case and holds on its passing one."""
     from nianbao.check.registry import RULES
@@ -126,7 +155,7 @@ def test_the_module_map_matches_the_code():
     modules = {
         p.relative_to(package).as_posix()
         for p in package.rglob("*.py")
-        if "migrations" not in p.parts and p.name != "__init__.py" or p.parent == package
+        if ("migrations" not in p.parts and p.name != "__init__.py") or p.parent == package
     }
     packages = {n for n in named if n.endswith("/")}
     unmapped = sorted(m for m in modules if m not in named and not any(m.startswith(p) for p in packages))

@@ -6,12 +6,18 @@ sums, 表四 totals). Agencies are fictional.
 
 from __future__ import annotations
 
+import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .document import Source
 from .model import Cell, Report, SectionText
+from .outfile import OutputError, reason
+from .outfile import write as write_output
+from .render import render
+from .render.text import LAYOUTS
 from .template import SECTIONS, TEMPLATES, Template
 from .template.gov import T3_OTHER_ROW_2019, T3_OTHER_ROWS_2021
 
@@ -361,3 +367,51 @@ def corpus(
         defects = [inject(report, rng)] if rng.random() < defect_rate else []
         out.append((report, defects))
     return out
+
+
+# ── a generated corpus on disk: each report rendered, with its truth file ──────────────────
+def truth(report: Report, defects: Sequence[Defect], layout: str | None = None) -> dict:
+    """What a generated file holds (its *.truth.json): the report JSON without source,
+    provenance and diagnostics; the rules its defects must trigger; its defects; its txt layout."""
+    out = {k: v for k, v in report.to_json().items() if k not in ("source", "provenance", "diagnostics")}
+    out["expect_rules"] = sorted({d.rule for d in defects})
+    out["injected"] = [{"defect": d.id, "rule": d.rule, "detail": d.detail} for d in defects]
+    if layout:
+        out["layout"] = layout
+    return out
+
+
+def _make_dir(path: str | Path) -> None:
+    """The output folder, created with its parents; OutputError (naming `path` as given) when it
+    cannot be."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(str(path), "不是目录（已有同名文件）") from None
+    except OSError as exc:
+        raise OutputError(str(path), reason(exc)) from None
+
+
+def write_corpus(
+    out_dir: str | Path, count: int, formats: Sequence[str], seed: int = 0, defect_rate: float = 0.0
+) -> int:
+    """Write `count` generated reports to `out_dir` (created): NNNNNN.FMT, the formats taken in
+    turn (txt also cycling through the table layouts), each with NNNNNN.truth.json. Returns how
+    many carry an injected defect. A missing CJK font for PDF is refused before anything is written.
+    """
+    if "pdf" in formats:
+        from .render.pdf import require_cjk_font
+
+        require_cjk_font()
+    _make_dir(out_dir)
+    out = Path(out_dir)
+    injected = 0
+    for i, (report, defects) in enumerate(corpus(count, seed, defect_rate)):
+        fmt = formats[i % len(formats)]
+        layout = LAYOUTS[(i // len(formats)) % len(LAYOUTS)] if fmt == "txt" else None
+        name = f"{i:06d}"
+        write_output(str(out / f"{name}.{fmt}"), render(report, fmt, layout))
+        data = json.dumps(truth(report, defects, layout), ensure_ascii=False, allow_nan=False, indent=1)
+        write_output(str(out / f"{name}.truth.json"), data.encode("utf-8"))
+        injected += bool(defects)
+    return injected
