@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from fuzzing import LEAKS
 from nianbao import __version__, outfile
+from nianbao.check import runner
 from nianbao.cli import main
 from nianbao.generate import random_report
 from nianbao.model import Cell
@@ -555,7 +556,7 @@ def test_an_unforeseen_exception_is_one_line_and_exit_3(good, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("nianbao.check.runner.check_reports", boom)
+    monkeypatch.setattr(runner, "check_reports", boom)
     result = run("check", str(good))
     clean(result)
     assert result.exit_code == 3
@@ -568,7 +569,7 @@ def test_interrupt_exits_130(good, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("nianbao.check.runner.check_reports", interrupt)
+    monkeypatch.setattr(runner, "check_reports", interrupt)
     result = run("check", str(good))
     assert (result.exit_code, result.stderr) == (130, "\nnianbao: 已中断\n")
 

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from ..check import RULES, Settings, output, runner
+from ..api import check
+from ..check import RULES, Settings, output
 from .inputs import open_corpus, parse_readable
 from .options import db_option, format_option, out_option, settings_options
 from .output import EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, emit
@@ -35,10 +36,7 @@ def check_cmd(files: tuple[str, ...], fmt: str, settings: Settings, out: str | N
     if not files and not db:
         raise click.UsageError("请给出要检查的文件，或用 --db 检查语料库")
     reports = parse_readable(files)
-    findings = runner.check_reports(reports, settings)
-    if db:
-        corpus = open_corpus(db)
-        findings += corpus.check_with(reports, settings) if files else corpus.check(settings)
+    findings = check(reports, settings, open_corpus(db) if db else None)
     emit(FORMATTERS[fmt](findings), out, bom=fmt == "csv", as_json=fmt == "json")
     if len(reports) < len(files):
         sys.exit(EXIT_UNREADABLE)

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..read.register import read_date, read_register
-from ..register import check_register, to_report
+from ..api import register
+from ..read.register import read_date
 from ..render.register import register_json, register_text
 from .options import agency_option, format_option, out_option, template_option, year_option
 from .output import EXIT_FINDINGS, EXIT_OK, dumps, echo, emit
@@ -49,8 +49,7 @@ def register_cmd(
         when = read_date(as_of) if as_of else None
     except ValueError:
         raise click.BadParameter(f"无法识别的日期 {as_of!r}", param_hint="--as-of") from None
-    result = check_register(read_register(file), year, as_of=when, template=template)  # ReadError: exit 2
-    report = to_report(result, agency)
+    result, report = register(file, year, as_of=when, template=template, agency=agency)  # ReadError: exit 2
     if out:
         emit(dumps(report.to_json(), indent=1), out, as_json=True)
     if fmt == "json":

@@ -7,11 +7,11 @@ import sys
 
 import click
 
-from ..check import check, output
+from ..api import fill_form, render_report
+from ..check import output
 from ..outfile import target as output_target
 from ..outfile import write as write_output
-from ..render import FORMATS, render
-from ..render.form import write_form
+from ..render import FORMATS
 from ..render.pdf import RenderError
 from ..render.text import LAYOUTS
 from ..template import template_for_year
@@ -39,19 +39,18 @@ def render_cmd(source: str, fmt: str, out: str, force: bool, layout: str | None)
     reports = parse_readable([source])
     if not reports:
         sys.exit(EXIT_UNREADABLE)
-    report = reports[0]
-    errors = [f for f in check(report) if f.severity == "error"]
-    if errors and not force:
-        echo(output.text(errors), err=True)
-        click.echo("nianbao: 报告有错误级问题，未生成；改正后重试，或加 --force 照样生成。", err=True)
-        sys.exit(EXIT_FINDINGS)
     try:
-        data = render(report, fmt, layout)
+        rendered = render_report(reports[0], fmt, layout, force)
     except RenderError as exc:
         error(source, str(exc))
         sys.exit(EXIT_UNREADABLE)
-    write_output(out, data)
-    echo(f"已生成 {out}（{fmt}，{len(data):,} 字节）" + ("；注意：存在错误级问题" if errors else ""))
+    if rendered.data is None:
+        echo(output.text(rendered.errors), err=True)
+        click.echo("nianbao: 报告有错误级问题，未生成；改正后重试，或加 --force 照样生成。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    write_output(out, rendered.data)
+    note = "；注意：存在错误级问题" if rendered.errors else ""
+    echo(f"已生成 {out}（{fmt}，{len(rendered.data):,} 字节）{note}")
 
 
 @click.command("template")
@@ -73,12 +72,6 @@ def template_cmd(year: int, out: str, template: str | None, agency: str | None, 
     """
     if template is None and template_for_year(year) is None:
         raise click.UsageError(f"{year} 年度没有法定表格格式（2019 年度起才有），请用 --template 指定")
-    report = None
-    if source is not None:
-        reports = parse_readable([source])
-        if not reports:
-            sys.exit(EXIT_UNREADABLE)
-        report = reports[0]
     with output_target(out) as tmp:
-        write_form(tmp, year, template=template, agency=agency, report=report)
+        fill_form(tmp, year, template=template, agency=agency, source=source)
     echo(f"已生成填报表 {out}")
