@@ -35,6 +35,7 @@ from .parse import parse_cmd
 from .register import register_cmd
 from .render import render_cmd, template_cmd
 from .schema import schema_cmd
+from .serve import serve_cmd, user_cmd
 
 COMMANDS = (
     parse_cmd,
@@ -48,6 +49,8 @@ COMMANDS = (
     export_cmd,
     stats_cmd,
     schema_cmd,
+    serve_cmd,
+    user_cmd,
 )
 
 

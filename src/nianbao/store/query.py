@@ -83,3 +83,28 @@ def narrowed(select: sa.Select, f: Filters) -> sa.Select:
         )
         select = select.where(hit.exists())
     return select
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see: a region (division code; None is every region) and, for agency
+    staff, one agency (its name)."""
+
+    region_code: str | None = None
+    agency: str | None = None
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix a division covers: 37 for a province, 3706 for a city, all six for a county."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def scoped(select: sa.Select, scope: Scope) -> sa.Select:
+    """`select` (built on `current()`) kept to the reports in the scope. A report whose region is
+    unknown is seen only by users of every region."""
+    if scope.region_code:
+        select = select.where(regions.c.code.like(f"{region_prefix(scope.region_code)}%"))
+    if scope.agency:
+        name = sa.func.coalesce(agencies.c.name, versions.c.agency_name)
+        select = select.where(name == scope.agency)
+    return select

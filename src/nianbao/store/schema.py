@@ -129,3 +129,130 @@ ingest_files = sa.Table(
 )
 
 STATUSES = ("ok", "error", "skipped")
+
+# ── the workbench (nianbao serve) ────────────────────────────────────────────────────────
+ROLES = ("admin", "reviewer", "viewer", "filer")
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id, PHC string
+    sa.Column("role", sa.String(8), nullable=False),  # ROLES
+    sa.Column("region_code", sa.String(6)),  # None: every region
+    sa.Column("agency", sa.Text),  # a filer's agency (its name as the reports print it)
+    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),  # +1 logs out everywhere
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+app_settings = sa.Table(  # the workbench's own settings, e.g. its cookie signing key
+    "app_settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, index=True),
+    sa.Column("address", sa.String(64), nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+)
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("user_name", sa.String(64)),  # as it was then
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id"), index=True),
+    sa.Column("detail", sa.JSON),
+)
+
+#: A report's review status (nianbao serve): 未审核 / 审核中 / 已通过 / 退回修改.
+REVIEW_STATUSES = ("unreviewed", "in_review", "approved", "returned")
+#: A decision on a finding.
+DECISIONS = ("confirmed", "dismissed")
+#: An upload job and each of its files.
+JOB_STATUSES = ("queued", "running", "done", "interrupted")
+UPLOAD_FILE_STATUSES = ("queued", "stored", "duplicate", "unreadable", "refused")
+
+sources = sa.Table(  # the bytes of uploaded documents, by their sha256 (the source view reads them)
+    "sources",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+upload_jobs = sa.Table(
+    "upload_jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # JOB_STATUSES
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("started_at", sa.DateTime),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("message", sa.Text),
+)
+upload_files = sa.Table(
+    "upload_files",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("job_id", sa.Integer, sa.ForeignKey("upload_jobs.id"), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),  # as uploaded (a zip member: archive.zip!member)
+    sa.Column("size", sa.BigInteger),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("status", sa.String(12), nullable=False),  # UPLOAD_FILE_STATUSES
+    sa.Column("message", sa.Text),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id")),
+    sa.Column("at", sa.DateTime),
+)
+report_reviews = sa.Table(
+    "report_reviews",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id"), primary_key=True),
+    sa.Column("status", sa.String(12), nullable=False),  # REVIEW_STATUSES
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+finding_decisions = sa.Table(  # kept by report and finding key, so they outlive a re-parse
+    "finding_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id"), nullable=False, index=True),
+    sa.Column("finding_key", sa.String(64), nullable=False),  # sha256 of rule and cells
+    sa.Column("rule", sa.String(16), nullable=False),
+    sa.Column("decision", sa.String(12), nullable=False),  # DECISIONS
+    sa.Column("reason", sa.Text),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("report_id", "finding_key", name="uq_finding_decisions_report_key"),
+)
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id"), nullable=False, index=True),
+    sa.Column("finding_key", sa.String(64)),  # None: on the report
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+corrections = sa.Table(  # a corrected cell: the version it made, the value before and after
+    "corrections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id"), nullable=False, index=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False),
+    sa.Column("path", sa.String(80), nullable=False),  # t3.granted.total
+    sa.Column("old_raw", sa.Text),
+    sa.Column("new_raw", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("at", sa.DateTime, nullable=False),
+)
