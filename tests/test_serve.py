@@ -3,76 +3,18 @@ region and role, the report list and page, hostile report text."""
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+import serve_fixtures
 from nianbao.check.registry import RULES
 from nianbao.cli import main
-from nianbao.generate import random_report
-from nianbao.serve import create_app
-from nianbao.store import Corpus
-from nianbao.store.users import MAX_FAILURES_NAME, add_user
+from nianbao.store.users import MAX_FAILURES_NAME
+from serve_fixtures import FUSHAN, HOSTILE, PASSWORD, ZHIFU, csrf, login, report_ids
 
-PASSWORD = "correct horse battery"
-ZHIFU = "山东省烟台市芝罘区商务局"  # 370602
-FUSHAN = "山东省烟台市福山区商务局"  # 370611
-HOSTILE = '<script>alert("x")</script>区商务局'
-
-
-def write_report(folder: Path, seed: int, agency: str, year: int = 2023) -> Path:
-    report = random_report(seed, template="2021", year=year)
-    report.agency = agency
-    data = report.to_json()
-    path = folder / f"r{seed}.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def corpus(tmp_path: Path) -> Corpus:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    write_report(folder, 1, ZHIFU)
-    write_report(folder, 2, FUSHAN)
-    write_report(folder, 3, HOSTILE)
-    corpus = Corpus(str(tmp_path / "wb.db"))
-    corpus.ingest([str(folder)], jobs=1)
-    yield corpus
-    corpus.close()
-
-
-@pytest.fixture
-def app(corpus: Corpus):
-    app = create_app(engine=corpus.engine)
-    add_user(corpus.engine, "admin", PASSWORD, "admin")
-    add_user(corpus.engine, "zhifu", PASSWORD, "reviewer", region_code="370602")
-    add_user(corpus.engine, "yantai", PASSWORD, "viewer", region_code="370600")
-    return app
-
-
-def report_ids(corpus: Corpus) -> dict[str, int]:
-    return {row.agency: row.report_id for row in corpus.current()}
-
-
-def csrf(client: TestClient) -> str:
-    page = client.get("/login")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match
-    return match.group(1)
-
-
-def login(app, name: str, password: str = PASSWORD) -> TestClient:
-    client = TestClient(app)
-    response = client.post(
-        "/login", data={"name": name, "password": password, "next": "/reports", "csrf_token": csrf(client)}
-    )
-    assert response.status_code == 200 and response.url.path == "/reports", response.text[:300]
-    return client
+# The fixtures (every test on SQLite and on PostgreSQL); assigned, not imported, so that a
+# test's parameter of the same name is not a redefinition to the linter.
+app, corpus, serve_db, pg_url = serve_fixtures.app, serve_fixtures.corpus, serve_fixtures.serve_db, serve_fixtures.pg_url
 
 
 def test_every_page_needs_a_login(app, corpus):
