@@ -60,7 +60,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 def create_app(db: str | None = None, engine: sa.Engine | None = None) -> FastAPI:
     """The workbench over the corpus at `db` (a SQLite path or a PostgreSQL URL)."""
-    from . import auth, reports, rules
+    from . import auth, reports, rules, sources
 
     app = FastAPI(
         title="nianbao",
@@ -80,6 +80,7 @@ def create_app(db: str | None = None, engine: sa.Engine | None = None) -> FastAP
     app.include_router(auth.router)
     app.include_router(reports.router)
     app.include_router(rules.router)
+    app.include_router(sources.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
