@@ -100,7 +100,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     add_user(corpus.engine, "zhifu", PASSWORD, "viewer", region_code="370602")
     app = create_app(engine=corpus.engine)
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     live = uvicorn.Server(config)
     thread = threading.Thread(target=live.run, daemon=True)
     thread.start()
@@ -163,20 +163,29 @@ def login(page: Any, name: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/reports")
 
 
-def screenshot(page: Any, name: str) -> list[Path]:
-    """The page at 1366×768 and 1920×1080 (full length) in out/screenshots/; the page must not
-    scroll sideways at either width."""
+def texts(page: Any, selector: str) -> list[str]:
+    """The stripped inner texts of the elements `selector` finds."""
+    return [t.strip() for t in page.locator(selector).all_inner_texts()]
+
+
+def screenshot(page: Any, name: str, full_page: bool = True) -> list[Path]:
+    """The page at 1366×768 and 1920×1080 in out/screenshots/ (its full length, or only what the
+    window shows for the report page, whose panes scroll on their own); the page must not scroll
+    sideways at either width."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     paths = []
     before = page.viewport_size
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
+        if not full_page:  # the window from the top; the source's page images load lazily
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_load_state("networkidle")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
         path = SHOTS / f"{name}-{width}x{height}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         paths.append(path)
     page.set_viewport_size(before)
     return paths

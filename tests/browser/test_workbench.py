@@ -1,8 +1,8 @@
 """The workbench in a real browser (Debian's chromium through Playwright): logging in and out, the
-report list and its name filter, the report page (a clicked cell's detail and mark), a rule page
-reached from a finding, and a county's viewer refused another county's report. Every page must
-leave the console clean (no CSP violation, no script error); the main pages are photographed into
-out/screenshots/ at 1366×768 and 1920×1080."""
+report list and its name filter, the report page (a clicked cell's detail and mark, its line marked
+in the source), a rule page reached from a finding, and a county's viewer refused another county's
+report. Every page must leave the console clean (no CSP violation, no script error); the main
+pages are photographed into out/screenshots/ at 1366×768 and 1920×1080."""
 
 from __future__ import annotations
 
@@ -10,14 +10,10 @@ from typing import Any
 
 import pytest
 
-from conftest import FUSHAN, PASSWORD, WEIJIAN, ZHIFU, Console, Server, login, screenshot
+from conftest import FUSHAN, PASSWORD, WEIJIAN, ZHIFU, Console, Server, login, screenshot, texts
 from nianbao.check.registry import RULES
 
 pytestmark = pytest.mark.browser
-
-
-def texts(page: Any, selector: str) -> list[str]:
-    return [t.strip() for t in page.locator(selector).all_inner_texts()]
 
 
 def test_login_page_refuses_a_wrong_password(page: Any, server: Server, console: Console) -> None:
@@ -113,3 +109,18 @@ def test_a_county_viewer_gets_404_for_another_county(page: Any, server: Server, 
         assert page.locator("main h1").inner_text() == "页面不存在"
         assert FUSHAN not in page.content()
     screenshot(page, "not-found")
+
+
+def test_a_clicked_cell_is_marked_in_the_source(page: Any, server: Server) -> None:
+    login(page, "admin")
+    page.goto(f"/reports/{server.ids[WEIJIAN]}")
+    page.locator("#source .source-view").wait_for()
+    page.click('button.cell[data-path="t3.results_total.total"]')
+    assert page.locator("#source .src-status").inner_text() == "第 56 行"
+    assert page.locator("#source .src-hit").get_attribute("id") == "L56"
+    line = page.locator("#source .src-hit .tx").inner_text().split()
+    assert line == ["（七）总计", "11", "2", "0", "0", "1", "0", "14"]
+    page.click('button.cell[data-path="t3.new_received.total"]')
+    assert page.locator("#source .src-status").inner_text() == "第 33 行"
+    assert [e.get_attribute("id") for e in page.locator("#source .src-hit").all()] == ["L33"]
+    screenshot(page, "report-source", full_page=False)
