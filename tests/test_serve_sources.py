@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import serve_fixtures
 from nianbao import render
 from nianbao.generate import random_report
 from nianbao.serve import create_app
@@ -22,6 +23,9 @@ from nianbao.store.documents import Part, split_marked
 from nianbao.store.schema import sources
 from nianbao.store.users import add_user
 
+# Every test on SQLite and on PostgreSQL (the shared fixtures), assigned so that a test's
+# parameter of the same name is not a redefinition to the linter.
+serve_db, pg_url = serve_fixtures.serve_db, serve_fixtures.pg_url
 PASSWORD = "correct horse battery"
 ZHIFU = "山东省烟台市芝罘区商务局"  # 370602
 ZHIFU_PDF = "山东省烟台市芝罘区教育局"
@@ -41,13 +45,13 @@ def generated(seed: int, agency: str, year: int = 2023):
 
 
 @pytest.fixture
-def corpus(tmp_path: Path):
+def corpus(serve_db: str, tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
     text = render(generated(1, ZHIFU), "txt").decode("utf-8")
     (folder / "zhifu.txt").write_text(text + "\n" + HOSTILE_LINE + "\n", encoding="utf-8")
     (folder / "fushan.txt").write_bytes(render(generated(2, FUSHAN), "txt"))
-    corpus = Corpus(str(tmp_path / "wb.db"))
+    corpus = Corpus(serve_db)
     corpus.ingest([str(folder)], jobs=1)
     yield corpus
     corpus.close()

@@ -73,20 +73,43 @@ _pages = _Kept(PAGES_KEPT)
 # ── the bytes ────────────────────────────────────────────────────────────────────────
 def source_bytes(conn: sa.Connection, sha256: str, path: str | None) -> bytes | None:
     """The source document of a report: kept in the corpus, or the ingested file (a zip member
-    too) while its sha256 is still `sha256`; None when neither is there."""
+    too) while its sha256 is still `sha256`; None when neither is there. Bytes already read are
+    reused while their origin is unchanged (the row still there, the file's size and time)."""
     kept = _documents.get_kept(sha256)
     if kept is not None:
-        return kept
-    data = conn.execute(sa.select(sources.c.data).where(sources.c.sha256 == sha256)).scalar()
-    if data is None and path:
-        data = _from_file(path)
-        if data is not None and hashlib.sha256(data).hexdigest() != sha256:
-            data = None
-    if data is None:
+        data, origin = kept
+        if origin == _origin(conn, sha256, path, kept_in_db=origin == "db"):
+            return data
+    exists = conn.execute(sa.select(sources.c.size).where(sources.c.sha256 == sha256)).first()
+    if exists is not None:
+        data = conn.execute(sa.select(sources.c.data).where(sources.c.sha256 == sha256)).scalar()
+        if data is not None:
+            data = bytes(data)
+            _documents.keep(sha256, (data, "db"))
+            return data
+    if not path:
         return None
-    data = bytes(data)
-    _documents.keep(sha256, data)
+    origin = _origin(conn, sha256, path, kept_in_db=False)
+    data = _from_file(path) if origin is not None else None
+    if data is None or hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    _documents.keep(sha256, (data, origin))
     return data
+
+
+def _origin(conn: sa.Connection, sha256: str, path: str | None, kept_in_db: bool) -> Any:
+    """Where bytes come from, to tell whether bytes kept in memory still hold: "db" while the
+    row is there, else the file's path, size and modification time (None when it is gone)."""
+    if kept_in_db:
+        there = conn.execute(sa.select(sources.c.size).where(sources.c.sha256 == sha256)).first()
+        return "db" if there is not None else None
+    if not path:
+        return None
+    try:
+        st = Path(path.partition("!")[0] if not Path(path).exists() else path).stat()
+    except (OSError, ValueError):
+        return None
+    return (path, st.st_size, st.st_mtime_ns)
 
 
 def _from_file(path: str) -> bytes | None:
