@@ -2,182 +2,192 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
+from .. import regions
 from ..agency import KIND_NAMES
 from ..check.finding import SEVERITIES, severity_rank
 from ..check.names import cell_name
 from ..check.registry import RULES
+from ..csvsafe import SafeWriter
+from ..export import Column, write_xlsx
 from ..render.layout import layouts
-from ..store.query import Scope, current, region_prefix, scoped
-from ..store.schema import findings, regions, versions
+from ..store.listing import (
+    DOWNLOAD_COLUMNS,
+    FINDING_FILTERS,
+    REVIEW_STATUS_NAMES,
+    SORTS,
+    ListFilters,
+    download_rows,
+    list_page,
+)
+from ..store.query import Scope, current, scoped
+from ..store.schema import findings
 from ..store.series import load
-from ..store.users import User
-from ..template import SECTIONS, TEMPLATES
+from ..store.users import User, log
+from ..template import SECTIONS
 from .app import page
 from .deps import CurrentUser
 
 router = APIRouter()
 PAGE_SIZE = 50
-SORTS = {
-    "agency": "机关",
-    "year": "年度",
-    "errors": "错误数",
-    "published": "发布日期",
-}
-FINDING_FILTERS = {"error": "有错误", "warning": "有警告（无错误）", "none": "无问题"}
+#: An XLSX download holds at most this many reports (a CSV download streams them all).
+XLSX_MAX_REPORTS = 100_000
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+TEMPLATE_CHOICES = ("2019", "2021", "hybrid", "legacy")
 
 
 def scope_of(user: User) -> Scope:
     return Scope(user.region_code, user.agency if user.role == "filer" else None)
 
 
-def _count(severity: str) -> sa.ScalarSelect[Any]:
-    return (
-        sa.select(sa.func.count())
-        .where(findings.c.version_id == versions.c.id, findings.c.severity == severity)
-        .scalar_subquery()
-    )
+def _choice(value: str, allowed: Any) -> str:
+    return value if value in allowed else ""
 
 
 @dataclass(frozen=True)
-class ListQuery:
-    """The report list's filters, as the query string gives them."""
-
-    region: str = ""
-    year: int | None = None
-    kind: str = ""
-    template: str = ""
-    findings: str = ""
-    q: str = ""
-    sort: str = "agency"
-    desc: bool = False
-    page: int = 1
+class ListQuery(ListFilters):
+    """The report list's filters as the query string gives them (anything invalid is dropped)."""
 
     @classmethod
     def of(cls, request: Request) -> ListQuery:
         p = request.query_params
-        year = p.get("year", "")
-        page_no = p.get("page", "1")
+        year, page_no, region = p.get("year", ""), p.get("page", "1"), p.get("region", "")
         return cls(
-            region=p.get("region", "") if p.get("region", "").isdigit() else "",
+            region=region if region.isdigit() and len(region) == 6 else "",
             year=int(year) if year.isdigit() and len(year) == 4 else None,
-            kind=p.get("kind", "") if p.get("kind", "") in KIND_NAMES else "",
-            template=p.get("template", "") if p.get("template", "") in (*TEMPLATES, "legacy", "hybrid") else "",
-            findings=p.get("findings", "") if p.get("findings", "") in FINDING_FILTERS else "",
+            kind=_choice(p.get("kind", ""), KIND_NAMES),
+            template=_choice(p.get("template", ""), TEMPLATE_CHOICES),
+            findings=_choice(p.get("findings", ""), FINDING_FILTERS),
+            status=_choice(p.get("status", ""), REVIEW_STATUS_NAMES),
             q=p.get("q", "").strip()[:100],
-            sort=p.get("sort", "agency") if p.get("sort", "agency") in SORTS else "agency",
+            sort=_choice(p.get("sort", ""), SORTS) or "agency",
             desc=p.get("desc") == "1",
             page=max(1, int(page_no)) if page_no.isdigit() and len(page_no) < 7 else 1,
         )
 
-    def select(self, scope: Scope) -> sa.Select:
-        """The current reports these filters and the user's scope allow, with finding counts."""
-        errors, warnings = _count("error").label("errors"), _count("warning").label("warnings")
-        query = scoped(current().add_columns(errors, warnings), scope)
-        if self.region:
-            query = query.where(regions.c.code.like(f"{region_prefix(self.region)}%"))
-        if self.year:
-            query = query.where(versions.c.year == self.year)
-        if self.kind:
-            query = query.where(current().selected_columns.kind == self.kind)
-        if self.template:
-            query = query.where(versions.c.template == self.template)
-        if self.q:
-            escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(current().selected_columns.agency.like(f"%{escaped}%", escape="\\"))
-        has = sa.select(findings.c.id).where(findings.c.version_id == versions.c.id)
-        if self.findings == "error":
-            query = query.where(has.where(findings.c.severity == "error").exists())
-        elif self.findings == "warning":
-            query = query.where(
-                has.where(findings.c.severity == "warning").exists(),
-                ~has.where(findings.c.severity == "error").exists(),
-            )
-        elif self.findings == "none":
-            query = query.where(~has.exists())
-        return query
-
-    def ordered(self, query: sa.Select) -> sa.Select:
-        cols = query.selected_columns
-        key = {"agency": cols.agency, "year": cols.year, "errors": cols.errors, "published": cols.published}
-        first = key[self.sort].desc() if self.desc else key[self.sort].asc()
-        return query.order_by(first, cols.report_id)
-
-    def link(self, **changes: Any) -> str:
-        """This view's URL with some filters changed (page back to 1 unless given)."""
+    def query_string(self, **changes: Any) -> str:
+        """This view's query string with some values changed (page back to 1 unless given)."""
         values = {
             "region": self.region,
             "year": self.year or "",
             "kind": self.kind,
             "template": self.template,
             "findings": self.findings,
+            "status": self.status,
             "q": self.q,
             "sort": self.sort,
             "desc": "1" if self.desc else "",
             "page": 1,
         }
         values.update(changes)
-        from urllib.parse import urlencode
-
         kept = {k: v for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)}
-        return "/reports" + (f"?{urlencode(kept)}" if kept else "")
+        return f"?{urlencode(kept)}" if kept else ""
 
+    def link(self, **changes: Any) -> str:
+        """This view's URL with some values changed."""
+        return "/reports" + self.query_string(**changes)
 
-def _choices(request: Request, scope: Scope) -> dict[str, Any]:
-    """The values the filters offer: the years and regions of the reports the user can see."""
-    base = scoped(current(), scope).subquery()
-    with request.app.state.engine.connect() as conn:
-        years = [r[0] for r in conn.execute(sa.select(base.c.year).distinct().order_by(base.c.year.desc())) if r[0]]
-        codes = [
-            r[0]
-            for r in conn.execute(sa.select(base.c.region_code).distinct().order_by(base.c.region_code))
-            if r[0]
-        ]
-    return {"years": years, "regions": region_options(codes)}
-
-
-def region_options(codes: list[str]) -> list[tuple[str, str, int]]:
-    """(code, name, depth) of every province, city and county above the codes given, in tree order."""
-    from .. import regions as divisions
-
-    names = divisions.table().names
-    wanted: set[str] = set()
-    for code in codes:
-        wanted.update(c for c in (code[:2] + "0000", code[:4] + "00", code) if c in names)
-    return [(c, names[c], divisions.level(c) - 1) for c in sorted(wanted)]
+    def download(self, fmt: str) -> str:
+        """The download of this view (every page) as csv or xlsx."""
+        return f"/reports.{fmt}" + self.query_string(page=1)
 
 
 @router.get("/reports")
 def report_list(request: Request, user: CurrentUser) -> Response:
     q = ListQuery.of(request)
     scope = scope_of(user)
-    query = q.select(scope)
     with request.app.state.engine.connect() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-        pages = max(1, -(-total // PAGE_SIZE))
-        rows = conn.execute(q.ordered(query).limit(PAGE_SIZE).offset((min(q.page, pages) - 1) * PAGE_SIZE)).all()
+        view = list_page(conn, q, scope, PAGE_SIZE)
     context = {
         "q": q,
-        "rows": rows,
-        "total": total,
-        "pages": pages,
-        "page_no": min(q.page, pages),
+        "rows": view.rows,
+        "total": view.total,
+        "pages": max(1, -(-view.total // PAGE_SIZE)),
+        "page_no": view.page,
+        "tree": view.tree,
+        "unknown_region": view.unknown_region,
+        "region_name": regions.from_code(q.region).name if q.region else "",
+        "years": view.years,
         "sorts": SORTS,
         "kinds": KIND_NAMES,
-        "templates": ("2019", "2021", "hybrid", "legacy"),
+        "templates": TEMPLATE_CHOICES,
         "finding_filters": FINDING_FILTERS,
-        **_choices(request, scope),
+        "statuses": REVIEW_STATUS_NAMES,
     }
-    if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-table":
-        return page(request, "_report_table.html", context)
+    if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-view":
+        return page(request, "_report_view.html", context)
     return page(request, "reports.html", context)
+
+
+def _filename(fmt: str) -> str:
+    return f"reports-{dt.date.today():%Y%m%d}.{fmt}"
+
+
+@router.get("/reports.csv")
+def reports_csv(request: Request, user: CurrentUser) -> StreamingResponse:
+    """The current view (every page, in its order) as CSV in UTF-8 with a BOM, streamed."""
+    q = ListQuery.of(request)
+    engine = request.app.state.engine
+    log(engine, user, "download_list", detail={"format": "csv", "query": q.query_string()})
+
+    def chunks() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = SafeWriter(buffer)
+        buffer.write("\ufeff")
+        writer.writerow([label for _, label in DOWNLOAD_COLUMNS])
+        with engine.connect() as conn:
+            for n, row in enumerate(download_rows(conn, q, scope_of(user)), 1):
+                writer.writerow(row)
+                if n % 1000 == 0:
+                    yield buffer.getvalue().encode("utf-8")
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+    disposition = f'attachment; filename="{_filename("csv")}"'
+    return StreamingResponse(
+        chunks(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get("/reports.xlsx")
+def reports_xlsx(request: Request, user: CurrentUser) -> Response:
+    """The current view as XLSX (at most XLSX_MAX_REPORTS reports; a last row says when the
+    view held more)."""
+    q = ListQuery.of(request)
+    engine = request.app.state.engine
+    log(engine, user, "download_list", detail={"format": "xlsx", "query": q.query_string()})
+    columns = [
+        Column(key, label, "int" if key in ("report_id", "year", "errors", "warnings") else "str")
+        for key, label in DOWNLOAD_COLUMNS
+    ]
+    with engine.connect() as conn:
+        rows = list(download_rows(conn, q, scope_of(user), limit=XLSX_MAX_REPORTS + 1))
+    if len(rows) > XLSX_MAX_REPORTS:
+        rows = rows[:XLSX_MAX_REPORTS]
+        note = f"仅含前 {XLSX_MAX_REPORTS} 份报告；请缩小筛选范围，或下载 CSV（不限行数）"
+        rows.append([None, note] + [None] * (len(columns) - 2))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/{_filename('xlsx')}"
+        write_xlsx(path, columns, rows, sheet="报告列表")
+        data = Path(path).read_bytes()
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_filename("xlsx")}"'},
+    )
 
 
 def visible_version(request: Request, user: User, report_id: int) -> Any:
