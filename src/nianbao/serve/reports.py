@@ -33,6 +33,7 @@ from ..store.listing import (
     list_page,
 )
 from ..store.query import Scope, current, scoped
+from ..store.review import decisions_for
 from ..store.schema import findings
 from ..store.series import load
 from ..store.users import User, log
@@ -225,6 +226,7 @@ def report_page(report_id: int, request: Request, user: CurrentUser) -> Response
         "sections": [(s, report.sections.get(s.key)) for s in SECTIONS],
         "severity_names": SEVERITY_NAMES,
         "rules": RULES,
+        "review": decisions_for(request.app.state.engine, row.report_id, row.version_id, found),
     }
     return page(request, "report.html", context)
 
