@@ -260,3 +260,20 @@ def test_htmx_gets_the_tree_and_table_only(app, corpus):
     )
     assert response.text.startswith('<nav class="region-tree"') and "<html" not in response.text
     assert "共 1 份报告" in response.text
+
+
+def test_the_tree_opens_only_down_to_the_chosen_region():
+    from nianbao.store.listing import _tree
+
+    def shown(nodes):
+        return [(n.name, n.count, n.hidden, shown(n.children)) for n in nodes]
+
+    counts = {"370602": 2, "370611": 1, "110101": 5, None: 1}
+    assert shown(_tree(counts, "")[0]) == [("北京市", 5, 1, []), ("山东省", 3, 1, [])]
+    roots, unknown = _tree(counts, "370602")
+    assert unknown == 1
+    assert shown(roots) == [
+        ("北京市", 5, 1, []),
+        ("山东省", 3, 0, [("烟台市", 3, 0, [("芝罘区", 2, 0, []), ("福山区", 1, 0, [])])]),
+    ]
+    assert shown(_tree({"370602": 2}, "")[0]) == [("山东省", 2, 0, [("烟台市", 2, 0, [("芝罘区", 2, 0, [])])])]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,14 +138,17 @@ class ListFilters:
         return self.order(self.where(query, scope))
 
 
-@dataclass(frozen=True)
+@dataclass
 class RegionNode:
-    """One division of the region tree: its code, name, the reports under it, its children."""
+    """One division of the region tree: its code, name, the reports under it, and its children
+    when it is open (the chosen region, a division above it, or the only one at its level);
+    `hidden` sub-divisions otherwise, shown when it is chosen."""
 
     code: str
     name: str
     count: int
     children: list[RegionNode]
+    hidden: int = 0
 
     def holds(self, code: str) -> bool:
         """Whether `code` is this division or lies under it."""
@@ -160,23 +164,22 @@ class ListPage:
     rows: list[dict[str, Any]]  # current() columns, status, errors, warnings
     tree: list[RegionNode]  # provinces › cities › counties, counted under the other filters
     unknown_region: int  # reports of the tree's count whose region is not known
-    years: list[int]  # the years there are reports of under the other filters, latest first
+    years: list[int]  # the years of the reports in the scope, latest first
 
 
 def list_page(conn: sa.Connection, filters: ListFilters, scope: Scope, size: int) -> ListPage:
     """The page of the list the filters ask for. Two passes over the current versions, each
-    kept to what an index can cover: one grouped by region and year (the total, the region
-    tree, the years), one sorting only the keys for the page's ids; then the page's rows."""
-    query = _lean(regions.c.code, versions.c.year, sa.func.count()).group_by(regions.c.code, versions.c.year)
-    groups = conn.execute(filters.where(query, scope, region=False, year=False)).all()
-    years = sorted({y for _, y, _ in groups if y}, reverse=True)
-    by_region: dict[str | None, int] = {}
-    for code, year, n in groups:
-        if not filters.year or year == filters.year:
-            by_region[code] = by_region.get(code, 0) + n
+    kept to what an index can cover: one grouped by region (the total and the region tree),
+    one sorting only the keys for the page's ids; then the page's rows and the years."""
+    query = _lean(regions.c.code, sa.func.count()).group_by(regions.c.code)
+    by_region: dict[str | None, int] = dict(
+        conn.execute(filters.where(query, scope, region=False)).tuples().all()
+    )
     prefix = region_prefix(filters.region) if filters.region else None
     total = sum(n for code, n in by_region.items() if prefix is None or (code or "").startswith(prefix))
-    tree, unknown = _tree(by_region)
+    tree, unknown = _tree(by_region, filters.region)
+    years_query = scoped(_lean(versions.c.year).distinct(), scope).order_by(versions.c.year.desc())
+    years = [y for y in conn.execute(years_query).scalars() if y]
     page = min(filters.page, max(1, -(-total // size)))
     keys = filters.order(filters.where(_lean(versions.c.id), scope)).limit(size).offset((page - 1) * size)
     ids = list(conn.execute(keys).scalars())
@@ -206,8 +209,9 @@ def finding_counts(conn: sa.Connection, version_ids: list[int]) -> dict[int, tup
     return out
 
 
-def _tree(by_region: dict[str | None, int]) -> tuple[list[RegionNode], int]:
-    """The region tree of report counts by division code; and the count of unknown regions."""
+def _tree(by_region: dict[str | None, int], chosen: str) -> tuple[list[RegionNode], int]:
+    """The region tree of report counts by division code, open down to the `chosen` region;
+    and the count of reports of unknown regions."""
     names = divisions.table().names
     counts: dict[str, int] = {}
     unknown = 0
@@ -215,9 +219,8 @@ def _tree(by_region: dict[str | None, int]) -> tuple[list[RegionNode], int]:
         if not code:
             unknown += n
             continue
-        for level in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)):
-            if level in names:
-                counts[level] = counts.get(level, 0) + n
+        for level in _levels(code):
+            counts[level] = counts.get(level, 0) + n
     nodes: dict[str, RegionNode] = {}
     roots: list[RegionNode] = []
     for code in sorted(counts):
@@ -225,7 +228,24 @@ def _tree(by_region: dict[str | None, int]) -> tuple[list[RegionNode], int]:
         nodes[code] = node
         parent = next((p for p in (code[:4] + "00", code[:2] + "0000") if p != code and p in nodes), None)
         (nodes[parent].children if parent else roots).append(node)
+    _close(roots, chosen)
     return roots, unknown
+
+
+@cache
+def _levels(code: str) -> tuple[str, ...]:
+    """The province, city and county codes of the division table a code lies in."""
+    names = divisions.table().names
+    return tuple(c for c in dict.fromkeys((code[:2] + "0000", code[:4] + "00", code)) if c in names)
+
+
+def _close(nodes: list[RegionNode], chosen: str) -> None:
+    """Hide the children of every node but those open (see RegionNode)."""
+    for node in nodes:
+        if node.holds(chosen) or len(nodes) == 1:
+            _close(node.children, chosen)
+        else:
+            node.hidden, node.children = len(node.children), []
 
 
 def download_rows(
