@@ -32,6 +32,7 @@ def test_login_page_refuses_a_wrong_password(page: Any, server: Server, console:
     page.click("button[type=submit]")
     page.wait_for_url("**/reports")
     assert page.locator(".who span").inner_text() == "zhifu（查看者 · 山东省烟台市芝罘区）"
+    assert page.locator(".top nav a[aria-current=page]").inner_text() == "报告"
 
 
 def test_report_list_and_the_name_filter(page: Any, server: Server) -> None:
@@ -70,6 +71,9 @@ def test_report_page_cell_detail_and_rule_page(page: Any, server: Server) -> Non
     assert texts(page, "#cell-detail ul.findings a") == ["T3-BAL"]
     assert texts(page, "td.selected button.cell") == ["14"]
     screenshot(page, "report")
+    page.emulate_media(media="print")
+    screenshot(page, "report-print")
+    page.emulate_media(media="screen")
     # another cell: the mark moves
     page.click('button.cell[data-path="t3.new_received.total"]')
     detail.locator("h2", has_text="一、本年新收").wait_for()
