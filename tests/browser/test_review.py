@@ -1,5 +1,5 @@
 """Reviewing in a real browser: a finding dismissed with a reason (kept after a reload), a cell
-corrected and the findings on it shown as resolved in the new version."""
+corrected and the findings on it shown as resolved in the new version, both in the audit log."""
 
 from __future__ import annotations
 
@@ -52,3 +52,27 @@ def test_correct_a_cell_and_the_findings_are_resolved(page: Any, server: Server)
     resolved = page.locator("ol.findings.resolved > li")
     assert sorted(resolved.locator("a.rule").all_inner_texts()) == ["T3-BAL", "T3-ROWSUM"]
     screenshot(page, "report-corrected")
+
+
+def test_the_audit_log_shows_who_did_what(page: Any, server: Server) -> None:
+    login(page, "admin")
+    page.click(".top nav a:text-is('审计日志')")
+    page.wait_for_url("**/audit")
+    assert page.locator("main h1").inner_text() == "审计日志"
+    rows = [
+        [t.strip() for t in r.locator("td").all_inner_texts()]
+        for r in page.locator("table.audit tbody tr").all()
+    ]
+    assert [r[1:] for r in rows] == [
+        ["admin", "登录", "—", "地址：127.0.0.1"],
+        [
+            "admin",
+            "更正单元格",
+            WEIJIAN,
+            "单元格：t3.new_received.total；原值：15；新值：14；理由：按各申请人列核对，总计应为 14；版本：第 2 版",
+        ],
+        ["admin", "登录", "—", "地址：127.0.0.1"],
+        ["admin", "忽略问题", WEIJIAN, "规则：F-BLANK；理由：规章一行本委无此类文件，空白即为 0"],
+        ["admin", "登录", "—", "地址：127.0.0.1"],
+    ]
+    screenshot(page, "audit")
