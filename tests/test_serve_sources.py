@@ -84,7 +84,7 @@ def cell_refs(page: str) -> dict[str, dict[str, str]]:
     """The data attributes of every cell button of a report page, by path."""
     out = {}
     for m in re.finditer(r'<button class="cell" data-path="([^"]+)"([^>]*)>', page):
-        out[m.group(1)] = dict(re.findall(r'data-(line|page|box|place)="([^"]*)"', m.group(2)))
+        out[m.group(1)] = dict(re.findall(r'data-(line|page|box|place|cols|field)="([^"]*)"', m.group(2)))
     return out
 
 
@@ -119,7 +119,7 @@ def test_a_text_source_is_shown_escaped_with_line_anchors(app, corpus):
     refs = cell_refs(client.get(f"/reports/{rid}").text)
     assert len(refs) == 200
     cell = refs["t3.new_received.total"]
-    assert set(cell) == {"line"}  # a text source: a line, no page
+    assert set(cell) == {"line", "field"}  # a tab-separated text: a line and a field, no page
     report_file = next(r.path for r in corpus.current() if r.report_id == rid)
     file_lines = Path(report_file).read_text(encoding="utf-8").split("\n")
     assert lines[cell["line"]] == file_lines[int(cell["line"]) - 1]
@@ -127,6 +127,7 @@ def test_a_text_source_is_shown_escaped_with_line_anchors(app, corpus):
     assert f"第 {cell['line']} 行" in detail
     raw = re.search(r"<dt>原文</dt><dd><code>([^<]*)</code>", detail)
     assert raw and raw.group(1) in lines[cell["line"]]
+    assert file_lines[int(cell["line"]) - 1].split("\t")[int(cell["field"])] == raw.group(1)
     # every cell with a line has its anchor in the pane
     assert all(c["line"] in lines for c in refs.values() if "line" in c)
 

@@ -22,6 +22,10 @@
   function clear() {
     document.querySelectorAll("#source .src-box").forEach(function (el) { el.remove(); });
     document.querySelectorAll("#source .src-hit").forEach(function (el) { el.classList.remove("src-hit"); });
+    document.querySelectorAll("#source mark.src-cell").forEach(function (el) {
+      var parent = el.parentNode;
+      parent.textContent = parent.textContent;  // the line as plain text again
+    });
   }
 
   function showPage(ref) {
@@ -48,8 +52,51 @@
     if (!target && ref.line) target = document.getElementById("L" + ref.line);
     if (!target) { status(ref.line ? "原文中找不到第 " + ref.line + " 行" : "这个单元格没有记录出处"); return; }
     target.classList.add("src-hit");
-    reveal(target);
+    var cell = ref.cols ? markColumns(target, ref.cols) : ref.field ? markField(target, Number(ref.field)) : null;
+    reveal(cell || target);
+    if (cell) {  // and across, for a long line
+      var box = pane();
+      box.scrollLeft += cell.getBoundingClientRect().left - box.getBoundingClientRect().left - box.clientWidth / 2;
+    }
     status(ref.line ? "第 " + ref.line + " 行" : "");
+  }
+
+  // A Chinese or full-width character is two columns wide (as read/text.py counts them).
+  var WIDE = /[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+  function markColumns(line, cols) {
+    var span = line.querySelector(".tx");
+    var c = cols.split(",").map(Number);
+    if (!span || c.length !== 2 || c.some(isNaN)) return null;
+    var text = span.textContent, x = 0, start = -1, end = text.length;
+    for (var i = 0; i < text.length; i++) {
+      if (start < 0 && x >= c[0]) start = i;
+      if (x >= c[1]) { end = i; break; }
+      x += WIDE.test(text[i]) ? 2 : 1;
+    }
+    if (start < 0) return null;
+    return wrap(span, start, end);
+  }
+
+  // A tab-separated line: the cell is its field number `field` (from 0).
+  function markField(line, field) {
+    var span = line.querySelector(".tx");
+    if (!span || span.textContent.indexOf("\t") < 0) return null;
+    var parts = span.textContent.split("\t");
+    if (!(field >= 0 && field < parts.length)) return null;
+    var start = parts.slice(0, field).join("\t").length + (field > 0 ? 1 : 0);
+    return wrap(span, start, start + parts[field].length);
+  }
+
+  function wrap(span, start, end) {
+    var text = span.textContent;
+    if (end <= start) return null;
+    var mark = document.createElement("mark");
+    mark.className = "src-cell";
+    mark.textContent = text.slice(start, end);
+    span.textContent = "";
+    span.append(text.slice(0, start), mark, text.slice(end));
+    return mark;
   }
 
   function show(ref) {
@@ -68,7 +115,7 @@
     if (!clicked) return;
     var cell = document.querySelector('button.cell[data-path="' + CSS.escape(clicked.dataset.path) + '"]');
     if (!cell) return;
-    show({page: cell.dataset.page, box: cell.dataset.box, line: cell.dataset.line, place: cell.dataset.place});
+    show({page: cell.dataset.page, box: cell.dataset.box, line: cell.dataset.line, place: cell.dataset.place, cols: cell.dataset.cols, field: cell.dataset.field});
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
