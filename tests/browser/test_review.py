@@ -59,6 +59,7 @@ def test_the_audit_log_shows_who_did_what(page: Any, server: Server) -> None:
     page.click(".top nav a:text-is('审计日志')")
     page.wait_for_url("**/audit")
     assert page.locator("main h1").inner_text() == "审计日志"
+    assert page.locator(".top nav a[aria-current=page]").inner_text() == "审计日志"
     rows = [
         [t.strip() for t in r.locator("td").all_inner_texts()]
         for r in page.locator("table.audit tbody tr").all()
