@@ -26,14 +26,13 @@ from ..render.layout import layouts
 from ..store.listing import (
     DOWNLOAD_COLUMNS,
     FINDING_FILTERS,
-    REVIEW_STATUS_NAMES,
     SORTS,
     ListFilters,
     download_rows,
     list_page,
 )
 from ..store.query import Scope, current, scoped
-from ..store.review import decisions_for
+from ..store.review import STATUS_NAMES, decisions_for
 from ..store.schema import findings
 from ..store.series import load
 from ..store.users import User, log
@@ -71,7 +70,7 @@ class ListQuery(ListFilters):
             kind=_choice(p.get("kind", ""), KIND_NAMES),
             template=_choice(p.get("template", ""), TEMPLATE_CHOICES),
             findings=_choice(p.get("findings", ""), FINDING_FILTERS),
-            status=_choice(p.get("status", ""), REVIEW_STATUS_NAMES),
+            status=_choice(p.get("status", ""), STATUS_NAMES),
             q=p.get("q", "").strip()[:100],
             sort=_choice(p.get("sort", ""), SORTS) or "agency",
             desc=p.get("desc") == "1",
@@ -125,7 +124,7 @@ def report_list(request: Request, user: CurrentUser) -> Response:
         "kinds": KIND_NAMES,
         "templates": TEMPLATE_CHOICES,
         "finding_filters": FINDING_FILTERS,
-        "statuses": REVIEW_STATUS_NAMES,
+        "statuses": STATUS_NAMES,
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "report-view":
         return page(request, "_report_view.html", context)

@@ -13,10 +13,9 @@ import sqlalchemy as sa
 
 from .. import regions as divisions
 from .query import Scope, current, region_prefix, scoped
+from .review import STATUS_NAMES
 from .schema import REVIEW_STATUSES, agencies, findings, regions, report_reviews, versions
 
-#: A report's review status as the workbench shows it; no row in report_reviews: unreviewed.
-REVIEW_STATUS_NAMES = dict(zip(REVIEW_STATUSES, ("未审核", "审核中", "已通过", "退回修改"), strict=True))
 FINDING_FILTERS = {"error": "有错误", "warning": "有警告（无错误）", "none": "无问题"}
 SORTS = {"agency": "机关", "year": "年度", "errors": "错误数", "published": "发布日期"}
 #: The columns of a download (key, Chinese header).
@@ -252,7 +251,7 @@ def download_rows(
     conn: sa.Connection, filters: ListFilters, scope: Scope, limit: int | None = None
 ) -> Iterator[list[Any]]:
     """Every report of the view (no paging) as DOWNLOAD_COLUMNS values, streamed; at most
-    `limit` rows. Statuses are their Chinese names."""
+    `limit` rows. Statuses are their Chinese names (review.STATUS_NAMES)."""
     query = filters.select(scope)
     if limit is not None:
         query = query.limit(limit)
@@ -260,14 +259,13 @@ def download_rows(
     for row in result:
         m = row._mapping
         values = [m[key] for key, _ in DOWNLOAD_COLUMNS]
-        values[8] = REVIEW_STATUS_NAMES.get(values[8], values[8])
+        values[8] = STATUS_NAMES.get(values[8], values[8])
         yield values
 
 
 __all__ = [
     "DOWNLOAD_COLUMNS",
     "FINDING_FILTERS",
-    "REVIEW_STATUS_NAMES",
     "SORTS",
     "ListFilters",
     "ListPage",
