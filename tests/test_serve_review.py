@@ -143,6 +143,7 @@ def test_confirm_swaps_the_finding_in_place_and_can_be_withdrawn(app, corpus, br
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<li class="error decided confirmed" id="f-{key[:16]}">')
     assert '<span class="badge confirmed">已确认</span>' in response.text
+    assert '<span class="open-count" id="open-count" hx-swap-oob="true">待处理 2</span>' in response.text
     assert "<html" not in response.text
     assert rows(corpus, finding_decisions, "finding_key", "decision", "reason") == [(key, "confirmed", None)]
     again = post(client, f"/reports/{rid}/findings/{key}/reopen", headers=HTMX)
@@ -183,6 +184,9 @@ def test_correcting_the_cell_resolves_the_t3_findings(app, corpus, broken, fixed
     bal = key_of(corpus, rid, "T3-BAL")
     post(client, f"/reports/{rid}/findings/{bal}/dismiss", {"reason": "待核实"})
     url = f"/reports/{rid}/cells/{CELL}/correct"
+    detail = client.get(f"/reports/{rid}/cells/{CELL}").text
+    assert f'<a href="{url}" hx-get="{url}" hx-target="#cell-detail">更正此单元格…</a>' in detail
+    assert "更正此单元格" not in login(app, "yantai").get(f"/reports/{rid}/cells/{CELL}").text
     form = client.get(url, headers=HTMX)
     assert form.status_code == 200 and "<code>1237</code>" in form.text and "<html" not in form.text
     assert "<html" in client.get(url).text  # a page of its own without htmx

@@ -39,11 +39,18 @@ def _engine(request: Request) -> Any:
 
 
 def _finding(request: Request, row: Any, key: str, error: str | None = None, status: int = 200) -> Response:
-    """The finding's item (_finding.html), as it is now."""
-    item = store.decisions_for(_engine(request), row.report_id, row.version_id).item(key)
+    """The finding's item (_finding.html) as it is now, and the count of open findings (out of band)."""
+    review = store.decisions_for(_engine(request), row.report_id, row.version_id)
+    item = review.item(key)
     if item is None:  # gone with a new version meanwhile: the whole page is out of date
         return Response(status_code=200, headers={"HX-Refresh": "true"})
-    context = {"row": row, "f": item, "error": error, "severity_names": SEVERITY_NAMES}
+    context = {
+        "row": row,
+        "f": item,
+        "error": error,
+        "severity_names": SEVERITY_NAMES,
+        "open_count": review.open,
+    }
     return page(request, "_finding.html", context, status=status)
 
 

@@ -26,6 +26,8 @@ ACTION_NAMES = {
     "comment": "评论",
     "correct": "更正单元格",
     "status": "更改审核状态",
+    "download_list": "下载报告列表",
+    "upload": "上传",
 }
 DETAIL_NAMES = {
     "rule": "规则",
@@ -39,6 +41,11 @@ DETAIL_NAMES = {
     "to": "新状态",
     "was": "原决定",
     "address": "地址",
+    "format": "格式",
+    "query": "筛选条件",
+    "job": "上传任务",
+    "files": "文件数",
+    "bytes": "字节数",
 }
 CSV_HEADER = ("时间（北京时间）", "用户", "操作", "报告编号", "机关", "详情")
 PAGE_SIZE = 50
