@@ -68,6 +68,8 @@ versions = sa.Table(
     sa.Column("document", sa.JSON, nullable=False),  # report JSON less the table cells
     sa.UniqueConstraint("report_id", "number", name="uq_versions_report_number"),
     sa.Index("ix_versions_current_agency_year", "current", "agency_id", "year"),
+    # the workbench's list and report page: the current version of a report, the list's columns
+    sa.Index("ix_versions_current_list", "current", "report_id", "agency_id", "year", "template", "published"),
 )
 
 cells = sa.Table(
@@ -100,6 +102,7 @@ findings = sa.Table(
     sa.Column("actual", sa.JSON),
     sa.Column("line", sa.Integer),
     sa.Column("page", sa.Integer),
+    sa.Index("ix_findings_version_severity", "version_id", "severity"),  # the list's counts
 )
 
 ingest_batches = sa.Table(
