@@ -53,6 +53,9 @@ class Limits:
     #: Paragraphs and table cells (and lines of a text file) handed to the parser from one document;
     #: a report has a few thousand. Bounds the reader's memory where lines are short.
     text_cells: int = 500_000
+    #: Total size of the files of one upload to the workbench (`nianbao serve`); each file is also
+    #: bounded by file_bytes.
+    upload_bytes: int = 512 * MB
 
     def to_dict(self) -> dict[str, float | int]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

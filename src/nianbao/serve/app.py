@@ -60,7 +60,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 def create_app(db: str | None = None, engine: sa.Engine | None = None) -> FastAPI:
     """The workbench over the corpus at `db` (a SQLite path or a PostgreSQL URL)."""
-    from . import auth, reports, review, rules, sources
+    from . import auth, reports, review, rules, sources, uploads
 
     app = FastAPI(
         title="nianbao",
@@ -69,6 +69,7 @@ def create_app(db: str | None = None, engine: sa.Engine | None = None) -> FastAP
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
+        lifespan=uploads.lifespan,
     )
     app.state.engine = engine or connect(db)
     app.state.signer = security.Signer(secret_key(app.state.engine))
@@ -82,6 +83,7 @@ def create_app(db: str | None = None, engine: sa.Engine | None = None) -> FastAP
     app.include_router(review.router)
     app.include_router(rules.router)
     app.include_router(sources.router)
+    app.include_router(uploads.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
