@@ -38,6 +38,7 @@ def test_login_wrong_password_and_rate_limit(app):
     for _ in range(MAX_FAILURES_NAME):
         wrong = client.post("/login", data={"name": "zhifu", "password": "nope", "csrf_token": token})
         assert wrong.status_code == 401 and "用户名或密码不正确" in wrong.text
+        assert '<input name="name" value="zhifu"' in wrong.text  # the name is kept, the password not
     refused = client.post("/login", data={"name": "zhifu", "password": PASSWORD, "csrf_token": token})
     assert refused.status_code == 429 and "登录失败次数过多" in refused.text
     assert "nianbao_session" not in refused.cookies

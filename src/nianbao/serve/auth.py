@@ -27,7 +27,7 @@ def client_address(request: Request) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return page(request, "login.html", {"next": _safe_next(next), "error": None})
+    return page(request, "login.html", {"next": _safe_next(next), "error": None, "name": ""})
 
 
 @router.post("/login")
@@ -41,10 +41,12 @@ def login(
     try:
         user = authenticate(engine, name.strip(), password, client_address(request))
     except LoginRefused as exc:
-        return page(request, "login.html", {"next": _safe_next(next), "error": str(exc)}, status=429)
+        context = {"next": _safe_next(next), "error": str(exc), "name": name.strip()[:64]}
+        return page(request, "login.html", context, status=429)
     if user is None:
         error = "用户名或密码不正确"
-        return page(request, "login.html", {"next": _safe_next(next), "error": error}, status=401)
+        context = {"next": _safe_next(next), "error": error, "name": name.strip()[:64]}
+        return page(request, "login.html", context, status=401)
     log(engine, user, "login", detail={"address": client_address(request)})
     response = RedirectResponse(_safe_next(next), status_code=303)
     security.set_session(response, request, request.app.state.signer, user.id, user.session_epoch)
