@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import os
-import platform
 import random
 import statistics
 import sys
@@ -34,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import sqlalchemy as sa  # noqa: E402
+from bench import machine  # noqa: E402  (scripts/bench.py, beside this file)
 
 from nianbao.store import Corpus  # noqa: E402
 from nianbao.store.rows import Parsed  # noqa: E402
@@ -65,24 +64,6 @@ PROPOSED_INDEXES = (
     "(current, report_id, agency_id, year, template, published, agency_name)",
     "CREATE INDEX IF NOT EXISTS bench_findings_version_severity ON findings (version_id, severity)",
 )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
 
 
 def _parsed(seed: int) -> Parsed:

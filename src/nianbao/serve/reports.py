@@ -19,6 +19,7 @@ from .. import regions
 from ..agency import KIND_NAMES
 from ..check.finding import SEVERITIES, severity_rank
 from ..check.names import cell_name
+from ..check.output import SEVERITY_NAMES
 from ..check.registry import RULES
 from ..csvsafe import SafeWriter
 from ..export import Column, write_xlsx
@@ -44,7 +45,6 @@ router = APIRouter()
 PAGE_SIZE = 50
 #: An XLSX download holds at most this many reports (a CSV download streams them all).
 XLSX_MAX_REPORTS = 100_000
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 TEMPLATE_CHOICES = ("2019", "2021", "hybrid", "legacy")
 
 

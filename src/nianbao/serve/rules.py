@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
+from ..check.output import SEVERITY_NAMES
 from ..check.registry import RULES
 from .app import page
 from .deps import CurrentUser
 
 router = APIRouter()
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @router.get("/rules")
